@@ -1,0 +1,123 @@
+package io.denseserve.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.List;
+
+/**
+ * DenseNet (Huang et al., CVPR 2017) as a DJL block, laid out exactly like torchvision's
+ * {@code DenseNet} so that its state_dict keys ({@code features.denseblock1.denselayer1.norm1.weight},
+ * {@code classifier.bias}, ...) name our parameters: see {@link TorchNames}.
+ *
+ * <pre>{@code
+ * DenseNet net = DenseNet.of(DenseNetVariant.DENSENET121.config(), ForwardMode.LEAN);
+ * net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 224, 224));
+ * }</pre>
+ *
+ * <p>Input is NCHW float32; output is one row of logits per image.
+ */
+public final class DenseNet extends AbstractBlock {
+
+    private final DenseNetConfig config;
+    private final ForwardMode mode;
+    private final Features features;
+    private final Linear classifier;
+
+    private DenseNet(DenseNetConfig config, ForwardMode mode) {
+        this.config = config;
+        this.mode = mode;
+        this.features = addChildBlock("features", new Features(config, mode));
+        this.classifier = addChildBlock("classifier", Linear.builder().setUnits(config.numClasses()).build());
+    }
+
+    /**
+     * Builds an uninitialised network.
+     *
+     * @param config the architecture's numbers
+     * @param mode how dense blocks hold their feature maps at inference time
+     * @return the network
+     */
+    public static DenseNet of(DenseNetConfig config, ForwardMode mode) {
+        return new DenseNet(config, mode);
+    }
+
+    public DenseNetConfig config() {
+        return config;
+    }
+
+    public ForwardMode mode() {
+        return mode;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        boolean release = mode == ForwardMode.LEAN && !training;
+        NDArray mapped = features.forward(store, inputs, training).singletonOrThrow();
+        NDArray activated = Activation.relu(mapped);
+        release(mapped, release);
+        NDArray pooled = Pool.globalAvgPool2d(activated);
+        release(activated, release);
+        NDList logits = classifier.forward(store, new NDList(pooled), training);
+        release(pooled, release);
+        return logits;
+    }
+
+    private static void release(NDArray consumed, boolean release) {
+        if (release) {
+            consumed.close();
+        }
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        features.initialize(manager, dataType, inputShapes);
+        Shape mapped = features.getOutputShapes(inputShapes)[0];
+        classifier.initialize(manager, dataType, new Shape(mapped.get(0), mapped.get(1)));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), config.numClasses())};
+    }
+
+    /** torchvision's {@code features}: stem, dense blocks and transitions, final batch norm. */
+    static final class Features extends TorchSequential {
+
+        Features(DenseNetConfig config, ForwardMode mode) {
+            super(mode);
+            if (config.stem() == Stem.IMAGENET) {
+                add("conv0", Conv2d.builder().setFilters(config.numInitFeatures())
+                        .setKernelShape(new Shape(7, 7)).optStride(new Shape(2, 2))
+                        .optPadding(new Shape(3, 3)).optBias(false).build());
+                add("norm0", new BatchNorm2d());
+                add("relu0", Op.relu());
+                add("pool0", Op.maxPool3x3Stride2());
+            } else {
+                add("conv0", DenseLayer.conv(config.numInitFeatures(), 3, 1));
+            }
+            List<Integer> blocks = config.blockConfig();
+            int channels = config.numInitFeatures();
+            for (int i = 0; i < blocks.size(); i++) {
+                add("denseblock" + (i + 1), new DenseBlock(blocks.get(i), config.growthRate(),
+                        config.bnSize(), config.dropRate(), mode));
+                channels += blocks.get(i) * config.growthRate();
+                if (i != blocks.size() - 1) {
+                    channels = config.transitionOutput(channels);
+                    add("transition" + (i + 1), new Transition(channels, mode));
+                }
+            }
+            add("norm5", new BatchNorm2d());
+        }
+    }
+}
