@@ -67,6 +67,10 @@ public final class TorchCheckpointFormat {
         } catch (PickleException | ClassCastException | IndexOutOfBoundsException | ArithmeticException
                 | NullPointerException | IllegalArgumentException | NegativeArraySizeException e) {
             throw new WeightsFormatException(where + " has a corrupt pickle: " + e.getMessage(), e);
+        } catch (WeightsFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new WeightsFormatException(where + " is truncated or corrupt: " + e.getMessage(), e);
         }
     }
 
