@@ -143,6 +143,9 @@ public final class ModelBundle {
             throw new WeightsFormatException("model '" + manifest.name() + "' (" + weightsFile.getFileName() + "): "
                     + e.getMessage(), e);
         }
+        if (mode == ForwardMode.LEAN) {
+            net.fuseForInference();
+        }
         return net;
     }
 

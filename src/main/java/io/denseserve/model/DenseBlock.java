@@ -35,6 +35,10 @@ public final class DenseBlock extends AbstractBlock {
         }
     }
 
+    void fuseForInference() {
+        layers.forEach(DenseLayer::fuseForInference);
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -59,6 +59,19 @@ public final class DenseNet extends AbstractBlock {
         return mode;
     }
 
+    /**
+     * Folds each dense layer's second batch norm into its 1x1 convolution for {@link ForwardMode#LEAN}
+     * inference. Call after the weights are loaded, and again if they change; CONCAT mode and
+     * training never use the folded weights.
+     */
+    public void fuseForInference() {
+        for (ai.djl.nn.Block child : features.getChildren().values()) {
+            if (child instanceof DenseBlock block) {
+                block.fuseForInference();
+            }
+        }
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -58,6 +58,9 @@ class TorchvisionConformanceTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             net.initialize(manager, DataType.FLOAT32, new Shape(io.get("x0").shape()));
             StateDictLoader.load(net, WeightsFiles.read(dir.resolve(format)));
+            if (mode == ForwardMode.LEAN) {
+                net.fuseForInference();
+            }
             ParameterStore store = new ParameterStore(manager, false);
             for (String i : List.of("0", "1")) {
                 HostTensor x = io.get("x" + i);
