@@ -26,7 +26,7 @@ JAVA=(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -
 run() { local label=$1; shift; "$@" 2>/dev/null | grep '^RESULT' | awk -F, -v OFS=, -v l="$label" '{$2=l; print}' | tee -a "$OUT/forward.csv"; }
 for round in $(seq "$ROUNDS"); do
   for batch in 1 8 16; do
-    n=$(( batch == 1 ? 20 : 6 ))
+    n=$(( batch == 1 ? 40 : 8 ))
     run lean env "${FAST_MALLOC[@]}" "${JAVA[@]}" lean "$OUT/densenet121.pth" "$batch" "$n"
     run concat env "${FAST_MALLOC[@]}" "${JAVA[@]}" concat "$OUT/densenet121.pth" "$batch" "$n"
     run torchscript-djl env "${FAST_MALLOC[@]}" "${JAVA[@]}" torchscript "$OUT/densenet121.torchscript.pt" "$batch" "$n"

@@ -146,6 +146,9 @@ public final class ModelBundle {
         if (mode == ForwardMode.LEAN) {
             net.fuseForInference();
         }
+        // Serving never trains: without requires_grad, a worker thread whose libtorch grad mode is
+        // on (grad mode is per thread) still records no autograd graph.
+        net.freezeParameters(true);
         return net;
     }
 

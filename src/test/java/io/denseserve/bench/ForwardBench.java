@@ -25,7 +25,9 @@ public final class ForwardBench {
         Path weights = Path.of(args[1]);
         int batch = Integer.parseInt(args[2]);
         int iterations = Integer.parseInt(args[3]);
-        int warmup = 3;
+        // Both the JVM's JIT and libtorch's per-shape kernel choices need warm-up; one-image passes are
+        // short, so they get more warm-up passes. Every implementation gets the same.
+        int warmup = batch == 1 ? 15 : 4;
         try (Model model = Model.newInstance(impl, "PyTorch")) {
             if (impl.equals("torchscript")) {
                 model.load(weights);
