@@ -75,7 +75,7 @@ class ModelBundleTest {
 
     @Test
     void torchvisionBundleNeedsOnlyAVariantNameAndACheckpoint() throws IOException {
-        Path pth = TorchvisionFixtures.dir().resolve("densenet121/weights-legacy-names.pth");
+        Path pth = TorchvisionFixtures.models().resolve("densenet121/weights-legacy-names.pth");
         ModelBundle bundle = ModelBundle.torchvision("densenet121", pth);
         assertThat(bundle.manifest().labels()).hasSize(1000).startsWith("tench", "goldfish").endsWith("toilet tissue");
         assertThat(bundle.manifest().preprocessing()).isEqualTo(Preprocessing.imagenet());

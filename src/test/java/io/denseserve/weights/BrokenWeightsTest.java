@@ -119,7 +119,7 @@ class BrokenWeightsTest {
     @ParameterizedTest
     @ValueSource(strings = {"weights.pth", "weights-legacy.pth", "weights.npz"})
     void truncatedTorchvisionFilesAreNamed(String format) throws IOException {
-        Path source = TorchvisionFixtures.dir().resolve("bc-d16-k8-gray").resolve(format);
+        Path source = TorchvisionFixtures.models().resolve("bc-d16-k8-gray").resolve(format);
         byte[] bytes = Files.readAllBytes(source);
         for (int keep : new int[] {1, 2, 40, bytes.length / 2, bytes.length - 7}) {
             Path cut = tmp.resolve("cut-" + keep + "-" + format);
@@ -134,7 +134,7 @@ class BrokenWeightsTest {
     @ParameterizedTest
     @ValueSource(strings = {"weights.pth", "weights-legacy.pth", "weights.npz", "weights.safetensors"})
     void corruptedTorchvisionFilesFailCleanly(String format) throws IOException {
-        Path source = TorchvisionFixtures.dir().resolve("bc-d16-k8-gray").resolve(format);
+        Path source = TorchvisionFixtures.models().resolve("bc-d16-k8-gray").resolve(format);
         byte[] original = Files.readAllBytes(source);
         java.util.Random random = new java.util.Random(42);
         for (int trial = 0; trial < 40; trial++) {
@@ -155,7 +155,7 @@ class BrokenWeightsTest {
 
     @Test
     void wrongArchitectureFromTorchvisionFileIsAMismatch() {
-        Path file = TorchvisionFixtures.dir().resolve("bc-d16-k8-gray").resolve("weights.pth");
+        Path file = TorchvisionFixtures.models().resolve("bc-d16-k8-gray").resolve("weights.pth");
         assertThatThrownBy(() -> StateDictLoader.load(net, WeightsFiles.read(file)))
                 .isInstanceOf(WeightsFormatException.class)
                 .hasMessageContaining("weights do not match the model")

@@ -52,7 +52,7 @@ class TorchvisionConformanceTest {
     @ParameterizedTest(name = "{0} from {1}, {2}")
     @MethodSource("modelsAndFormats")
     void matchesTorchvisionLogits(String model, String format, ForwardMode mode) throws Exception {
-        Path dir = TorchvisionFixtures.dir().resolve(model);
+        Path dir = TorchvisionFixtures.models().resolve(model);
         StateDict io = SafetensorsFormat.read(dir.resolve("io.safetensors"));
         DenseNet net = DenseNet.of(config(model), mode);
         try (NDManager manager = NDManager.newBaseManager()) {

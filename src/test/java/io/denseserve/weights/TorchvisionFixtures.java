@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The torchvision conformance fixtures, generated on first use by
- * {@code src/test/python/torchvision_fixtures.py} with Debian's {@code python3-torchvision}.
+ * Reference outputs of torchvision, generated on first use by the scripts in
+ * {@code src/test/python} with Debian's {@code python3-torchvision} (and {@code python3-skimage}).
  *
  * <p>Where torchvision is not installed the tests that need it are skipped with a loud message,
  * unless {@code DENSESERVE_REQUIRE_TORCHVISION=true} (set by {@code .ci/run}), which turns the
@@ -18,14 +18,32 @@ import java.util.concurrent.TimeUnit;
 public final class TorchvisionFixtures {
 
     private static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static final Path SCRIPT = Path.of("src/test/python/torchvision_fixtures.py");
-    private static final Path DIR = Path.of("target/torchvision-fixtures");
-    private static String unavailable;
+    private static final TorchvisionFixtures MODELS = new TorchvisionFixtures(
+            Path.of("src/test/python/torchvision_fixtures.py"), Path.of("target/torchvision-fixtures"));
+    private static final TorchvisionFixtures PREPROCESSING = new TorchvisionFixtures(
+            Path.of("src/test/python/preprocess_reference.py"), Path.of("target/preprocess-reference"));
 
-    private TorchvisionFixtures() {}
+    private final Path script;
+    private final Path dir;
+    private String unavailable;
+
+    private TorchvisionFixtures(Path script, Path dir) {
+        this.script = script;
+        this.dir = dir;
+    }
+
+    /** Models with randomised weights in every format, and torchvision's outputs for fixed inputs. */
+    public static Path models() {
+        return MODELS.dir();
+    }
+
+    /** PIL + torchvision preprocessing of skimage's photos (needs python3-skimage too). */
+    public static Path preprocessing() {
+        return PREPROCESSING.dir();
+    }
 
     /** The fixture directory, generating it if needed; skips (or fails under CI) without torchvision. */
-    public static synchronized Path dir() {
+    private synchronized Path dir() {
         if (unavailable == null && !upToDate()) {
             unavailable = generate();
         }
@@ -39,33 +57,34 @@ public final class TorchvisionFixtures {
             assumeTrue(false, message);
         }
         unavailable = "";
-        return DIR;
+        return dir;
     }
 
-    private static boolean upToDate() {
+    private boolean upToDate() {
         try {
-            Path marker = DIR.resolve("COMPLETE");
+            Path marker = dir.resolve("COMPLETE");
             return Files.exists(marker)
-                    && Files.getLastModifiedTime(marker).compareTo(Files.getLastModifiedTime(SCRIPT)) > 0;
+                    && Files.getLastModifiedTime(marker).compareTo(Files.getLastModifiedTime(script)) > 0;
         } catch (IOException e) {
             return false;
         }
     }
 
     /** Runs the generator; returns why it could not, or null on success. */
-    private static String generate() {
+    private String generate() {
         if (!Files.isExecutable(PYTHON)) {
             return PYTHON + " not found";
         }
         try {
-            Process check = new ProcessBuilder(PYTHON.toString(), "-c", "import torchvision").redirectErrorStream(true).start();
+            Process check = new ProcessBuilder(PYTHON.toString(), "-c", "import torchvision, skimage")
+                    .redirectErrorStream(true).start();
             if (!check.waitFor(120, TimeUnit.SECONDS) || check.exitValue() != 0) {
-                return "python3-torchvision is not importable by " + PYTHON;
+                return "python3-torchvision or python3-skimage is not importable by " + PYTHON;
             }
-            Files.createDirectories(DIR);
-            Process gen = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(), DIR.toString()).inheritIO().start();
+            Files.createDirectories(dir);
+            Process gen = new ProcessBuilder(PYTHON.toString(), script.toString(), dir.toString()).inheritIO().start();
             if (!gen.waitFor(15, TimeUnit.MINUTES) || gen.exitValue() != 0) {
-                throw new IllegalStateException("fixture generator failed: " + SCRIPT);
+                throw new IllegalStateException("fixture generator failed: " + script);
             }
             return null;
         } catch (IOException e) {

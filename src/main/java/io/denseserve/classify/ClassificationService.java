@@ -1,0 +1,120 @@
+package io.denseserve.classify;
+
+import io.denseserve.inference.DeadlineExceededException;
+import io.denseserve.inference.InferenceFailedException;
+import io.denseserve.inference.InferenceMetrics;
+import io.denseserve.inference.InferenceResult;
+import io.denseserve.models.ModelService;
+import io.denseserve.models.ServedModel;
+import io.denseserve.preprocess.DecodedImage;
+import io.denseserve.preprocess.ImageDecoder;
+import io.denseserve.system.DenseServeProperties;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
+import org.springframework.stereotype.Service;
+
+/**
+ * Classifies images: decode and preprocess on the request thread, queue for the batching
+ * predictor, wait within the request's deadline, and rank the classes.
+ */
+@Service
+public class ClassificationService {
+
+    private final ModelService models;
+    private final ImageDecoder decoder;
+    private final long timeoutNanos;
+
+    ClassificationService(ModelService models, DenseServeProperties properties) {
+        this.models = models;
+        this.decoder = new ImageDecoder(properties.getLimits().getMaxImageSize().toBytes(),
+                properties.getLimits().getMaxPixels());
+        this.timeoutNanos = properties.getInference().getRequestTimeout().toNanos();
+    }
+
+    /** An image on its way through the pipeline: preprocessed and queued. */
+    record Pending(ServedModel model, long startNanos, long preprocessNanos, CompletableFuture<InferenceResult> result) {}
+
+    /**
+     * Classifies one image.
+     *
+     * @param startNanos when the request arrived ({@link System#nanoTime()})
+     */
+    public ClassificationResponse classify(byte[] image, int topK, long startNanos) {
+        return await(submit(image, startNanos), topK);
+    }
+
+    /** Decodes, preprocesses and queues an image without waiting for its result. */
+    Pending submit(byte[] image, long startNanos) {
+        ServedModel model = models.current();
+        DecodedImage decoded = decoder.decode(image);
+        float[] input = model.preprocessor().apply(decoded);
+        long preprocessNanos = System.nanoTime() - startNanos;
+        metrics().recordPreprocess(preprocessNanos);
+        long deadline = startNanos + timeoutNanos;
+        if (System.nanoTime() - deadline > 0) {
+            throw new DeadlineExceededException("the request's deadline passed during preprocessing");
+        }
+        return new Pending(model, startNanos, preprocessNanos, model.predictor().submit(input, deadline));
+    }
+
+    /** Waits for a queued image's result within its deadline and ranks the classes. */
+    ClassificationResponse await(Pending pending, int topK) {
+        InferenceResult result = waitFor(pending.result(), pending.startNanos() + timeoutNanos);
+        List<String> labels = pending.model().manifest().labels();
+        List<Prediction> ranked = rank(result.probabilities(), labels, topK);
+        long total = System.nanoTime() - pending.startNanos();
+        metrics().recordTotal(total);
+        metrics().count(InferenceMetrics.Outcome.OK);
+        var manifest = pending.model().manifest();
+        return new ClassificationResponse(ClassificationResponse.SCHEMA_VERSION,
+                new ClassificationResponse.ModelRef(manifest.name(), manifest.version()), ranked.get(0), ranked,
+                new Timings(ms(pending.preprocessNanos()), ms(result.queueNanos()), ms(result.inferenceNanos()),
+                        ms(total), result.batchSize()));
+    }
+
+    private static InferenceResult waitFor(CompletableFuture<InferenceResult> future, long deadlineNanos) {
+        try {
+            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(false); // a queued job is then skipped by the worker
+            throw new DeadlineExceededException("no result within the request timeout");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new InferenceFailedException("inference failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(false);
+            throw new DeadlineExceededException("interrupted while waiting for the result");
+        }
+    }
+
+    /** The {@code k} most probable classes; {@code k} beyond the number of classes is clamped. */
+    static List<Prediction> rank(float[] probabilities, List<String> labels, int k) {
+        int n = Math.min(k, probabilities.length);
+        Integer[] order = IntStream.range(0, probabilities.length).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> probabilities[i]).reversed());
+        List<Prediction> top = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int c = order[i];
+            top.add(new Prediction(labels.get(c), c, probabilities[c]));
+        }
+        return top;
+    }
+
+    private InferenceMetrics metrics() {
+        return models.metrics();
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 1e4) / 100.0;
+    }
+}

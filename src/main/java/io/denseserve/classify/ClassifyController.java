@@ -1,0 +1,145 @@
+package io.denseserve.classify;
+
+import io.denseserve.preprocess.ImageRejectedException;
+import io.denseserve.preprocess.ImageRejectedException.Reason;
+import io.denseserve.system.DenseServeProperties;
+import io.denseserve.system.ProblemTypes;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+/**
+ * {@code POST /classify} (one image, multipart or raw body) and {@code POST /classify/batch}.
+ * Thin: reads bytes within the size limit and hands them to {@link ClassificationService}.
+ */
+@RestController
+@Tag(name = "classify", description = "Image classification")
+@ApiResponse(responseCode = "400", description = "empty, not an image, corrupt, or a bad topK",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "413", description = "too many bytes or too many pixels",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "415", description = "not an accepted image media type",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "503", description = "overloaded (with Retry-After) or model not ready",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "504", description = "no result within the request timeout",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+class ClassifyController {
+
+    /** Raw-body image types; anything else gets 415. */
+    static final String[] RAW_TYPES = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp",
+        "image/tiff", "application/octet-stream"};
+
+    private final ClassificationService service;
+    private final ProblemTypes problems;
+    private final long maxBytes;
+    private final int maxBatchImages;
+
+    ClassifyController(ClassificationService service, ProblemTypes problems, DenseServeProperties properties) {
+        this.service = service;
+        this.problems = problems;
+        this.maxBytes = properties.getLimits().getMaxImageSize().toBytes();
+        this.maxBatchImages = properties.getLimits().getMaxBatchImages();
+    }
+
+    @PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Classify one image uploaded as multipart/form-data (part 'image')", operationId = "classify")
+    ClassificationResponse classifyMultipart(
+            @RequestPart("image") MultipartFile image,
+            @Parameter(description = "how many classes to return; more than the model has is clamped")
+            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) throws IOException {
+        long start = System.nanoTime();
+        return service.classify(bytes(image), topK, start);
+    }
+
+    @PostMapping(path = "/classify", consumes = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp",
+        "image/tiff", "application/octet-stream"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Classify one image sent as the raw request body", operationId = "classifyRaw")
+    ClassificationResponse classifyRaw(
+            HttpServletRequest request,
+            @Parameter(description = "how many classes to return; more than the model has is clamped")
+            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) throws IOException {
+        long start = System.nanoTime();
+        if (request.getContentLengthLong() > maxBytes) {
+            throw tooManyBytes(request.getContentLengthLong());
+        }
+        return service.classify(readBounded(request.getInputStream()), topK, start);
+    }
+
+    @PostMapping(path = "/classify/batch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Classify several images (parts named 'images'); one result or error per image",
+            operationId = "classifyBatch")
+    BatchClassificationResponse classifyBatch(
+            @RequestPart("images") List<MultipartFile> images,
+            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) {
+        long start = System.nanoTime();
+        if (images.size() > maxBatchImages) {
+            throw new ImageRejectedException(Reason.TOO_MANY_BYTES,
+                    images.size() + " images in one request; the limit is " + maxBatchImages);
+        }
+        // Queue every image first, so that they can share forward passes, then collect the answers.
+        List<Object> pending = new ArrayList<>();
+        for (MultipartFile image : images) {
+            try {
+                pending.add(service.submit(bytes(image), start));
+            } catch (RuntimeException | IOException e) {
+                pending.add(e);
+            }
+        }
+        List<BatchClassificationResponse.Item> results = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            String name = images.get(i).getOriginalFilename();
+            try {
+                if (pending.get(i) instanceof Exception e) {
+                    throw e;
+                }
+                results.add(new BatchClassificationResponse.Item(i, name,
+                        service.await((ClassificationService.Pending) pending.get(i), topK), null));
+            } catch (Exception e) {
+                results.add(new BatchClassificationResponse.Item(i, name, null, problems.of(e)));
+            }
+        }
+        return new BatchClassificationResponse(ClassificationResponse.SCHEMA_VERSION, results);
+    }
+
+    private byte[] bytes(MultipartFile image) throws IOException {
+        if (image.getSize() > maxBytes) {
+            throw tooManyBytes(image.getSize());
+        }
+        return image.getBytes();
+    }
+
+    /** Reads at most {@code maxBytes}: a chunked upload without Content-Length cannot exhaust memory. */
+    private byte[] readBounded(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        if (bytes.length > maxBytes) {
+            throw tooManyBytes(bytes.length);
+        }
+        return bytes;
+    }
+
+    private ImageRejectedException tooManyBytes(long size) {
+        return new ImageRejectedException(Reason.TOO_MANY_BYTES,
+                "the image has " + (size > maxBytes + 1 ? String.valueOf(size) : "more than " + maxBytes)
+                        + " bytes; the limit is " + maxBytes);
+    }
+}

@@ -1,0 +1,53 @@
+package io.denseserve.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The batching policy, in one place: wait for a first job; then keep taking jobs until the batch
+ * holds {@code batchSize} or {@code maxBatchDelay} has passed since that first job was
+ * <em>enqueued</em> (not since we began waiting), so a job never waits for batching longer than
+ * the delay, however busy the workers were.
+ */
+final class BatchCollector {
+
+    private final int batchSize;
+    private final long maxDelayNanos;
+
+    BatchCollector(int batchSize, long maxDelayNanos) {
+        this.batchSize = batchSize;
+        this.maxDelayNanos = maxDelayNanos;
+    }
+
+    /**
+     * Collects the next batch.
+     *
+     * @param idleWaitMillis how long to wait for a first job before returning an empty batch (lets
+     *     a worker notice shutdown)
+     */
+    List<InferenceJob> next(BlockingQueue<InferenceJob> queue, long idleWaitMillis) throws InterruptedException {
+        InferenceJob first = queue.poll(idleWaitMillis, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return List.of();
+        }
+        List<InferenceJob> batch = new ArrayList<>(batchSize);
+        batch.add(first);
+        long flushAt = first.enqueuedNanos + maxDelayNanos;
+        queue.drainTo(batch, batchSize - batch.size());
+        while (batch.size() < batchSize) {
+            long wait = flushAt - System.nanoTime();
+            if (wait <= 0) {
+                break;
+            }
+            InferenceJob next = queue.poll(wait, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            queue.drainTo(batch, batchSize - batch.size());
+        }
+        return batch;
+    }
+}

@@ -1,0 +1,172 @@
+package io.denseserve.inference;
+
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.pytorch.jni.JniUtils;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pool of worker threads, each owning a DJL {@link Predictor} (predictors are not thread-safe),
+ * fed by one bounded queue and batching dynamically through {@link BatchCollector}.
+ *
+ * <p>Admission control happens at {@link #submit}: a full queue throws {@link
+ * OverloadedException} at once instead of letting latency grow without bound. A job whose deadline
+ * passed while queued is dropped before it costs a forward pass. A failing forward pass fails only
+ * its own batch; the worker carries on with the next.
+ */
+public final class BatchingPredictor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictor.class);
+    private static final long IDLE_WAIT_MILLIS = 50;
+
+    private final Model model;
+    private final ProbabilityTranslator translator;
+    private final BlockingQueue<InferenceJob> queue;
+    private final BatchCollector collector;
+    private final int intraOpThreads;
+    private final List<Thread> workers = new ArrayList<>();
+    private final InferenceMetrics metrics;
+    private volatile boolean running = true;
+
+    /**
+     * Starts {@code workers} threads.
+     *
+     * @param inputShape channels, height, width of one preprocessed image
+     */
+    public BatchingPredictor(Model model, int[] inputShape, int workers, int intraOpThreads, int batchSize,
+            Duration maxBatchDelay, int queueCapacity, InferenceMetrics metrics) {
+        this.model = model;
+        this.translator = new ProbabilityTranslator(inputShape[0], inputShape[1], inputShape[2]);
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.collector = new BatchCollector(batchSize, maxBatchDelay.toNanos());
+        this.intraOpThreads = intraOpThreads;
+        this.metrics = metrics;
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(this::work, "inference-worker-" + i);
+            t.setDaemon(true);
+            this.workers.add(t);
+        }
+    }
+
+    /** Starts the workers; call after {@link #warmUp}. */
+    public void start() {
+        workers.forEach(Thread::start);
+    }
+
+    /**
+     * Runs one forward pass of every batch size from 1 to {@code batchSize} on this thread, so that
+     * libtorch has chosen its kernels for each shape before the first real request.
+     */
+    public void warmUp(int batchSize, int inputSize) {
+        applyThreadSettings();
+        try (Predictor<float[][], float[][]> predictor = model.newPredictor(translator)) {
+            for (int n = 1; n <= batchSize; n++) {
+                predictor.predict(new float[n][inputSize]);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("warm-up forward pass failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Requests waiting for a batch. */
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    /**
+     * Queues one preprocessed image.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} after which the result is no longer wanted
+     * @throws OverloadedException at once if the queue is full
+     */
+    public CompletableFuture<InferenceResult> submit(float[] input, long deadlineNanos) {
+        if (!running) {
+            throw new ModelNotReadyException("the model is shutting down");
+        }
+        InferenceJob job = new InferenceJob(input, System.nanoTime(), deadlineNanos);
+        if (!queue.offer(job)) {
+            throw new OverloadedException("the inference queue is full (" + queue.size() + " waiting); retry shortly");
+        }
+        return job.result;
+    }
+
+    private void applyThreadSettings() {
+        // OpenMP's thread count is per calling thread: set it on each thread that runs forward passes.
+        JniUtils.setNumThreads(intraOpThreads);
+        JniUtils.setGradMode(false);
+    }
+
+    private void work() {
+        applyThreadSettings();
+        try (Predictor<float[][], float[][]> predictor = model.newPredictor(translator)) {
+            while (running || !queue.isEmpty()) {
+                List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS);
+                if (!batch.isEmpty()) {
+                    run(predictor, batch);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run(Predictor<float[][], float[][]> predictor, List<InferenceJob> collected) {
+        long start = System.nanoTime();
+        List<InferenceJob> batch = new ArrayList<>(collected.size());
+        for (InferenceJob job : collected) {
+            if (job.result.isDone()) {
+                continue; // the caller gave up (timed out or disconnected)
+            }
+            if (job.expiredAt(start)) {
+                job.result.completeExceptionally(new DeadlineExceededException(
+                        "the request's deadline passed while it was queued; it was dropped before inference"));
+                continue;
+            }
+            batch.add(job);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        float[][] inputs = new float[batch.size()][];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = batch.get(i).input;
+            metrics.recordQueueWait(start - batch.get(i).enqueuedNanos);
+        }
+        try {
+            float[][] probabilities = predictor.predict(inputs);
+            long inferenceNanos = System.nanoTime() - start;
+            metrics.recordBatch(batch.size(), inferenceNanos);
+            for (int i = 0; i < inputs.length; i++) {
+                InferenceJob job = batch.get(i);
+                job.result.complete(new InferenceResult(probabilities[i], start - job.enqueuedNanos, inferenceNanos, batch.size()));
+            }
+        } catch (Exception | OutOfMemoryError e) {
+            LOG.error("forward pass of a batch of {} failed; failing that batch only", batch.size(), e);
+            InferenceFailedException failure = new InferenceFailedException("inference failed for this batch", e);
+            batch.forEach(job -> job.result.completeExceptionally(failure));
+        }
+    }
+
+    /**
+     * Stops accepting work, lets the workers finish what is queued, and waits for them.
+     */
+    @Override
+    public void close() {
+        running = false;
+        for (Thread t : workers) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package io.denseserve.inference;
+
+/** The request's deadline passed before its result was ready; it was dropped before inference if it had not started. */
+public class DeadlineExceededException extends RuntimeException {
+    public DeadlineExceededException(String message) {
+        super(message);
+    }
+}

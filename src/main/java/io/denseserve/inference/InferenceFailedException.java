@@ -1,0 +1,8 @@
+package io.denseserve.inference;
+
+/** The forward pass of a batch failed; every request in that batch gets this, the worker goes on. */
+public class InferenceFailedException extends RuntimeException {
+    public InferenceFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,81 @@
+package io.denseserve.inference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The service's Prometheus metrics, all tagged with the model name: latency histograms (with
+ * percentile buckets and SLO boundaries) for the whole request and its parts, the batch-size
+ * distribution, requests by outcome, and the queue depth.
+ */
+public final class InferenceMetrics {
+
+    /** How a classification request ended; each is one {@code denseserve_requests_total} series. */
+    public enum Outcome { OK, BAD_INPUT, TOO_LARGE, OVERLOADED, TIMEOUT, ERROR }
+
+    private static final Duration[] SLO = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5)};
+
+    private final Timer total;
+    private final Timer preprocess;
+    private final Timer queueWait;
+    private final Timer inference;
+    private final DistributionSummary batchSize;
+    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+
+    public InferenceMetrics(MeterRegistry registry, String model, int maxBatchSize, Supplier<Number> queueDepth) {
+        total = timer(registry, "denseserve.request", "whole request: decode, preprocess, queue, inference, response", model);
+        preprocess = timer(registry, "denseserve.preprocess", "image decoding and preprocessing", model);
+        queueWait = timer(registry, "denseserve.queue.wait", "from enqueue to the start of the batch's forward pass", model);
+        inference = timer(registry, "denseserve.inference", "forward pass of one batch", model);
+        batchSize = DistributionSummary.builder("denseserve.batch.size")
+                .description("images per forward pass").tag("model", model)
+                .serviceLevelObjectives(java.util.stream.IntStream.rangeClosed(1, maxBatchSize).asDoubleStream().toArray())
+                .register(registry);
+        for (Outcome o : Outcome.values()) {
+            outcomes.put(o, Counter.builder("denseserve.requests").description("classification requests by outcome")
+                    .tag("model", model).tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+        }
+        Gauge.builder("denseserve.queue.depth", queueDepth).description("requests waiting for a batch")
+                .tag("model", model).register(registry);
+    }
+
+    private static Timer timer(MeterRegistry registry, String name, String description, String model) {
+        return Timer.builder(name).description(description).tag("model", model)
+                .publishPercentileHistogram().publishPercentiles(0.5, 0.95, 0.99)
+                .serviceLevelObjectives(SLO).minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    }
+
+    /** Time of a request that produced a classification. */
+    public void recordTotal(long nanos) {
+        total.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts one request's outcome, successful or not. */
+    public void count(Outcome outcome) {
+        outcomes.get(outcome).increment();
+    }
+
+    public void recordPreprocess(long nanos) {
+        preprocess.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void recordBatch(int size, long inferenceNanos) {
+        batchSize.record(size);
+        inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void recordQueueWait(long nanos) {
+        queueWait.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,11 @@
+package io.denseserve.inference;
+
+/**
+ * What inference returns for one image.
+ *
+ * @param probabilities softmax over the model's classes
+ * @param queueNanos time from enqueue to the start of its batch's forward pass
+ * @param inferenceNanos the batch's forward pass, shared by every image in it
+ * @param batchSize how many images the batch held
+ */
+public record InferenceResult(float[] probabilities, long queueNanos, long inferenceNanos, int batchSize) {}

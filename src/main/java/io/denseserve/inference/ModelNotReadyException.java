@@ -1,0 +1,8 @@
+package io.denseserve.inference;
+
+/** The model is still loading or warming up, or failed to load (HTTP 503). */
+public class ModelNotReadyException extends RuntimeException {
+    public ModelNotReadyException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,34 @@
+package io.denseserve.models;
+
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code model} in the readiness group: UP only when the model is loaded and every batch size is
+ * warm, so a load balancer never routes to a replica that would answer 503 or stall on a cold
+ * first batch.
+ */
+@Component("model")
+class ModelHealthIndicator implements HealthIndicator {
+
+    private final ModelService models;
+
+    ModelHealthIndicator(ModelService models) {
+        this.models = models;
+    }
+
+    @Override
+    public Health health() {
+        ModelState state = models.state();
+        Health.Builder health = state == ModelState.READY ? Health.up() : Health.outOfService();
+        health.withDetail("state", state);
+        if (state == ModelState.READY) {
+            health.withDetail("model", models.current().name());
+        }
+        if (models.failure() != null) {
+            health.down().withDetail("error", models.failure());
+        }
+        return health.build();
+    }
+}

@@ -1,0 +1,30 @@
+package io.denseserve.models;
+
+import io.denseserve.bundle.Preprocessing;
+import io.denseserve.model.DenseNetConfig;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.Map;
+
+/**
+ * What {@code GET /models/{name}} says about a loaded model.
+ */
+@Schema(name = "ModelInfo", description = "A loaded model: architecture, size, input, preprocessing and provenance")
+public record ModelInfo(
+        @Schema(description = "model name, as used in /models/{name}", example = "fashion-mnist-densenet-bc") String name,
+        @Schema(description = "model version", example = "1") String version,
+        @Schema(description = "DenseNet numbers: growth rate, block sizes, stem, classes") DenseNetConfig architecture,
+        @Schema(description = "trainable parameters", example = "7978856") long parameterCount,
+        @Schema(description = "input tensor shape per image: channels, height, width") int[] inputShape,
+        @Schema(description = "how images are prepared") Preprocessing preprocessing,
+        @Schema(description = "number of class labels", example = "1000") int numLabels,
+        @Schema(description = "where the weights came from") Map<String, Object> provenance,
+        @Schema(description = "device the model runs on", example = "cpu()") String device) {
+
+    static ModelInfo of(ServedModel model) {
+        var m = model.manifest();
+        int crop = m.preprocessing().crop();
+        return new ModelInfo(m.name(), m.version(), m.architecture(), model.parameterCount(),
+                new int[] {m.architecture().inChannels(), crop, crop}, m.preprocessing(), m.labels().size(),
+                m.provenance(), model.device());
+    }
+}

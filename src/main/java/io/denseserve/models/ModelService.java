@@ -1,0 +1,167 @@
+package io.denseserve.models;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import io.denseserve.bundle.ModelBundle;
+import io.denseserve.inference.BatchingPredictor;
+import io.denseserve.inference.InferenceMetrics;
+import io.denseserve.inference.ModelNotReadyException;
+import io.denseserve.model.DenseNet;
+import io.denseserve.model.ForwardMode;
+import io.denseserve.model.TorchNames;
+import io.denseserve.preprocess.ImagePreprocessor;
+import io.denseserve.system.DenseServeProperties;
+import io.denseserve.system.DenseServeProperties.DeviceChoice;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+
+/**
+ * Loads the configured model when the application is up, warms every batch size, and then serves
+ * it. Loading runs in the background so that liveness answers while a large model loads; readiness
+ * ({@link ModelHealthIndicator}) turns UP only once warm. A model that cannot be loaded leaves the
+ * service alive but never ready, with the reason in the health details and the log.
+ */
+@Service
+public class ModelService implements DisposableBean {
+
+    static final String DEFAULT_BUNDLE = "/io/denseserve/default-model";
+    private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
+
+    private final DenseServeProperties properties;
+    private final MeterRegistry registry;
+    private final AtomicReference<ModelState> state = new AtomicReference<>(ModelState.LOADING);
+    private volatile ServedModel served;
+    private volatile String failure;
+    private volatile InferenceMetrics metrics;
+
+    ModelService(DenseServeProperties properties, MeterRegistry registry) {
+        this.properties = properties;
+        this.registry = registry;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void loadInBackground() {
+        Thread loader = new Thread(this::load, "model-loader");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    /** Loads, warms and starts the model; public for tests that need it synchronously. */
+    public void load() {
+        try {
+            ModelBundle bundle = openBundle();
+            DenseServeProperties.Inference settings = properties.getInference();
+            Device device = device(settings.getDevice());
+            Model model = Model.newInstance(bundle.manifest().name(), device, "PyTorch");
+            DenseNet net = bundle.newNetwork(model.getNDManager(), ForwardMode.LEAN);
+            model.setBlock(net);
+            long parameters = TorchNames.parameters(net).values().stream()
+                    .filter(p -> p.getType() != ai.djl.nn.Parameter.Type.RUNNING_MEAN
+                            && p.getType() != ai.djl.nn.Parameter.Type.RUNNING_VAR)
+                    .mapToLong(p -> p.getArray().size()).sum();
+            ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
+            int crop = bundle.manifest().preprocessing().crop();
+            int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
+            int workers = settings.getWorkers() > 0 ? settings.getWorkers() : 1;
+            int threads = settings.getIntraOpThreads() > 0 ? settings.getIntraOpThreads()
+                    : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+            BatchingPredictor[] holder = new BatchingPredictor[1];
+            InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
+                    () -> holder[0] == null ? 0 : holder[0].queueDepth());
+            BatchingPredictor predictor = new BatchingPredictor(model, inputShape, workers, threads,
+                    settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(), metrics);
+            holder[0] = predictor;
+            state.set(ModelState.WARMING_UP);
+            predictor.warmUp(settings.getBatchSize(), preprocessor.inputSize());
+            predictor.start();
+            served = new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, model);
+            this.metrics = metrics;
+            state.set(ModelState.READY);
+            LOG.info("serving model '{}' on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",
+                    bundle.manifest().name(), device, parameters, workers, threads, settings.getBatchSize());
+        } catch (IOException | RuntimeException e) {
+            failure = e.getMessage();
+            state.set(ModelState.FAILED);
+            LOG.error("model could not be loaded; the service stays unready: {}", e.getMessage(), e);
+        }
+    }
+
+    private ModelBundle openBundle() throws IOException {
+        DenseServeProperties.Model m = properties.getModel();
+        if (m.getTorchvision() != null) {
+            if (m.getWeights() == null) {
+                throw new IllegalArgumentException("denseserve.model.torchvision needs denseserve.model.weights");
+            }
+            return ModelBundle.torchvision(m.getTorchvision(), m.getWeights());
+        }
+        if (m.getBundle() != null) {
+            return ModelBundle.open(m.getBundle());
+        }
+        return ModelBundle.fromClasspath(DEFAULT_BUNDLE);
+    }
+
+    private static Device device(DeviceChoice choice) {
+        int gpus = Engine.getEngine("PyTorch").getGpuCount();
+        return switch (choice) {
+            case CPU -> Device.cpu();
+            case GPU -> {
+                if (gpus == 0) {
+                    throw new IllegalStateException("denseserve.inference.device=gpu but libtorch sees no GPU "
+                            + "(is a CUDA build of libtorch on PYTORCH_LIBRARY_PATH?)");
+                }
+                yield Device.gpu();
+            }
+            case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
+        };
+    }
+
+    public ModelState state() {
+        return state.get();
+    }
+
+    /** Why loading failed, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /**
+     * The served model.
+     *
+     * @throws ModelNotReadyException while loading, warming, after a failure or during shutdown
+     */
+    public ServedModel current() {
+        ServedModel model = served;
+        if (model == null || state.get() != ModelState.READY) {
+            throw new ModelNotReadyException(switch (state.get()) {
+                case LOADING, WARMING_UP -> "the model is still loading; retry shortly";
+                case FAILED -> "the model failed to load";
+                default -> "the service is shutting down";
+            });
+        }
+        return model;
+    }
+
+    /** The metrics of the served model (null before it is loaded). */
+    public InferenceMetrics metrics() {
+        return metrics;
+    }
+
+    /** Drains queued requests, stops the workers and frees the model; runs after the web server stopped. */
+    @Override
+    public void destroy() {
+        ServedModel model = served;
+        state.set(ModelState.STOPPING);
+        if (model != null) {
+            model.predictor().close();
+            model.djlModel().close();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.denseserve.preprocess;
+
+import io.denseserve.preprocess.ImageRejectedException.Reason;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes uploaded bytes into an upright RGB image, within limits: the byte count is checked first,
+ * then the pixel count from the format's header before a single pixel is decoded (a
+ * decompression bomb costs us a header read). A decoder warning, such as a JPEG that ends early, is
+ * treated as corruption rather than classifying a half-gray picture. An animated image contributes
+ * its first frame.
+ */
+public final class ImageDecoder {
+
+    static {
+        ImageIO.setUseCache(false); // decode in memory, never to temporary files
+    }
+
+    private final long maxBytes;
+    private final long maxPixels;
+
+    public ImageDecoder(long maxBytes, long maxPixels) {
+        this.maxBytes = maxBytes;
+        this.maxPixels = maxPixels;
+    }
+
+    /**
+     * Decodes an image.
+     *
+     * @throws ImageRejectedException if the bytes are empty, too many, not an image, corrupt, or
+     *     declare too many pixels
+     */
+    public DecodedImage decode(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw new ImageRejectedException(Reason.EMPTY, "the request contains no image bytes");
+        }
+        if (bytes.length > maxBytes) {
+            throw new ImageRejectedException(Reason.TOO_MANY_BYTES,
+                    "the image has " + bytes.length + " bytes; the limit is " + maxBytes);
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageRejectedException(Reason.NOT_AN_IMAGE,
+                        "the bytes are not an image in a supported format (JPEG, PNG, GIF, BMP, WebP, TIFF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return read(reader, bytes);
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageRejectedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageRejectedException(Reason.CORRUPT, "the image data is truncated or corrupt");
+        }
+    }
+
+    private DecodedImage read(ImageReader reader, byte[] bytes) throws IOException {
+        String format = reader.getFormatName();
+        long width = reader.getWidth(0);
+        long height = reader.getHeight(0);
+        if (width <= 0 || height <= 0) {
+            throw new ImageRejectedException(Reason.CORRUPT, "the " + format + " header declares no pixels");
+        }
+        if (width * height > maxPixels) {
+            throw new ImageRejectedException(Reason.TOO_MANY_PIXELS, "the " + format + " image declares "
+                    + width + "x" + height + " pixels; the limit is " + maxPixels + " pixels");
+        }
+        reader.addIIOReadWarningListener((source, warning) -> {
+            throw new ImageRejectedException(Reason.CORRUPT, "the " + format + " data is truncated or corrupt");
+        });
+        BufferedImage image = reader.read(0);
+        byte[] rgb = PixelReader.rgb(image);
+        int orientation = format.equalsIgnoreCase("jpeg") ? ExifOrientation.of(bytes) : ExifOrientation.NORMAL;
+        int[] size = new int[2];
+        byte[] upright = ExifOrientation.apply(rgb, image.getWidth(), image.getHeight(), 3, orientation, size);
+        return new DecodedImage(upright, size[0], size[1], format);
+    }
+}

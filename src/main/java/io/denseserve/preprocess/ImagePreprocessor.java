@@ -1,0 +1,76 @@
+package io.denseserve.preprocess;
+
+import io.denseserve.bundle.Preprocessing;
+
+/**
+ * A model's preprocessing, exactly as torchvision's transforms apply it to a PIL image:
+ * {@code convert(mode)}, {@code Resize(resize)} (shorter side, bilinear with antialiasing),
+ * {@code CenterCrop(crop)}, {@code ToTensor()}, {@code Normalize(mean, std)}.
+ */
+public final class ImagePreprocessor {
+
+    private final Preprocessing spec;
+
+    public ImagePreprocessor(Preprocessing spec) {
+        this.spec = spec;
+    }
+
+    public Preprocessing spec() {
+        return spec;
+    }
+
+    /** Values per image: channels x crop x crop. */
+    public int inputSize() {
+        return spec.colorMode().channels() * spec.crop() * spec.crop();
+    }
+
+    /**
+     * Prepares one image.
+     *
+     * @return {@code channels * crop * crop} floats in CHW order
+     */
+    public float[] apply(DecodedImage image) {
+        int channels = spec.colorMode().channels();
+        byte[] pixels = channels == 1 ? luminance(image.rgb()) : image.rgb();
+        int[] size = resizedSize(image.width(), image.height(), spec.resize());
+        byte[] resized = PilResize.resize(pixels, image.width(), image.height(), channels, size[0], size[1]);
+        int crop = spec.crop();
+        // torchvision's center_crop: int(round((size - crop) / 2.0)), Python rounding half to even.
+        int top = (int) Math.rint((size[1] - crop) / 2.0);
+        int left = (int) Math.rint((size[0] - crop) / 2.0);
+        float[] out = new float[channels * crop * crop];
+        for (int c = 0; c < channels; c++) {
+            float mean = spec.mean().get(c).floatValue();
+            float std = spec.std().get(c).floatValue();
+            for (int y = 0; y < crop; y++) {
+                int row = ((top + y) * size[0] + left) * channels + c;
+                int base = (c * crop + y) * crop;
+                for (int x = 0; x < crop; x++) {
+                    float v = (resized[row + x * channels] & 0xff) / 255f;
+                    out[base + x] = (v - mean) / std;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** torchvision's Resize(int): the shorter side becomes {@code target}, the longer keeps the ratio (truncated). */
+    static int[] resizedSize(int width, int height, int target) {
+        if (width <= height) {
+            return new int[] {target, (int) ((double) target * height / width)};
+        }
+        return new int[] {(int) ((double) target * width / height), target};
+    }
+
+    /** Pillow's RGB to "L": {@code (R*19595 + G*38470 + B*7471 + 0x8000) >> 16}. */
+    static byte[] luminance(byte[] rgb) {
+        byte[] out = new byte[rgb.length / 3];
+        for (int i = 0; i < out.length; i++) {
+            int r = rgb[3 * i] & 0xff;
+            int g = rgb[3 * i + 1] & 0xff;
+            int b = rgb[3 * i + 2] & 0xff;
+            out[i] = (byte) ((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,199 @@
+package io.denseserve.system;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every DenseServe setting, under {@code denseserve.*} (environment: {@code DENSESERVE_*}).
+ * Unknown keys are an error, so a typo cannot silently fall back to a default.
+ */
+@Validated
+@ConfigurationProperties(prefix = "denseserve", ignoreUnknownFields = false)
+public class DenseServeProperties {
+
+    /** Which model to serve. */
+    private final Model model = new Model();
+
+    /** Worker pool, batching and admission control. */
+    private final Inference inference = new Inference();
+
+    /** Upload limits. */
+    private final Limits limits = new Limits();
+
+    public Model getModel() {
+        return model;
+    }
+
+    public Inference getInference() {
+        return inference;
+    }
+
+    public Limits getLimits() {
+        return limits;
+    }
+
+    /** Where the weights come from; with nothing set, the embedded Fashion-MNIST bundle is served. */
+    public static class Model {
+        /** A model bundle directory or zip (manifest.json + safetensors). */
+        private Path bundle;
+        /** A torchvision ImageNet variant to serve from {@link #weights}: densenet121, -161, -169 or -201. */
+        private String torchvision;
+        /** The torchvision checkpoint (.pth, safetensors or npz) for {@link #torchvision}. */
+        private Path weights;
+
+        public Path getBundle() {
+            return bundle;
+        }
+
+        public void setBundle(Path bundle) {
+            this.bundle = bundle;
+        }
+
+        public String getTorchvision() {
+            return torchvision;
+        }
+
+        public void setTorchvision(String torchvision) {
+            this.torchvision = torchvision;
+        }
+
+        public Path getWeights() {
+            return weights;
+        }
+
+        public void setWeights(Path weights) {
+            this.weights = weights;
+        }
+    }
+
+    /** How inference runs. */
+    public static class Inference {
+        /** cpu, gpu (fails if none) or auto (gpu when DJL finds one). */
+        @NotNull
+        private DeviceChoice device = DeviceChoice.CPU;
+        /** Worker threads, each with its own predictor; 0 = 1 (one worker using all intra-op threads is fastest on CPU). */
+        @Min(0)
+        @Max(64)
+        private int workers = 0;
+        /** libtorch intra-op threads per worker; 0 = the CPUs this process may use divided by workers. */
+        @Min(0)
+        @Max(256)
+        private int intraOpThreads = 0;
+        /** Largest batch a worker runs; every size up to it is warmed before readiness. */
+        @Min(1)
+        @Max(256)
+        private int batchSize = 8;
+        /** How long a batch may wait to fill, counted from its first request's arrival. */
+        @NotNull
+        private Duration maxBatchDelay = Duration.ofMillis(5);
+        /** Requests that may wait for a worker; beyond it requests get 503 at once. */
+        @Min(1)
+        private int queueCapacity = 64;
+        /** A request not answered within this is dropped (before inference if still queued) with 504. */
+        @NotNull
+        private Duration requestTimeout = Duration.ofSeconds(10);
+
+        public DeviceChoice getDevice() {
+            return device;
+        }
+
+        public void setDevice(DeviceChoice device) {
+            this.device = device;
+        }
+
+        public int getWorkers() {
+            return workers;
+        }
+
+        public void setWorkers(int workers) {
+            this.workers = workers;
+        }
+
+        public int getIntraOpThreads() {
+            return intraOpThreads;
+        }
+
+        public void setIntraOpThreads(int intraOpThreads) {
+            this.intraOpThreads = intraOpThreads;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public Duration getMaxBatchDelay() {
+            return maxBatchDelay;
+        }
+
+        public void setMaxBatchDelay(Duration maxBatchDelay) {
+            this.maxBatchDelay = maxBatchDelay;
+        }
+
+        public int getQueueCapacity() {
+            return queueCapacity;
+        }
+
+        public void setQueueCapacity(int queueCapacity) {
+            this.queueCapacity = queueCapacity;
+        }
+
+        public Duration getRequestTimeout() {
+            return requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+    }
+
+    /** cpu, gpu or auto. */
+    public enum DeviceChoice { CPU, GPU, AUTO }
+
+    /** Upload limits, checked before decoding. */
+    public static class Limits {
+        /** Largest accepted image, in bytes (raw body or one multipart part). */
+        @NotNull
+        private DataSize maxImageSize = DataSize.ofMegabytes(10);
+        /** Largest accepted width x height, read from the image header before decoding. */
+        @Min(1)
+        private long maxPixels = 40_000_000;
+        /** Most images in one {@code /classify/batch} request. */
+        @Min(1)
+        @Max(256)
+        private int maxBatchImages = 32;
+
+        public DataSize getMaxImageSize() {
+            return maxImageSize;
+        }
+
+        public void setMaxImageSize(DataSize maxImageSize) {
+            this.maxImageSize = maxImageSize;
+        }
+
+        public long getMaxPixels() {
+            return maxPixels;
+        }
+
+        public void setMaxPixels(long maxPixels) {
+            this.maxPixels = maxPixels;
+        }
+
+        public int getMaxBatchImages() {
+            return maxBatchImages;
+        }
+
+        public void setMaxBatchImages(int maxBatchImages) {
+            this.maxBatchImages = maxBatchImages;
+        }
+    }
+}

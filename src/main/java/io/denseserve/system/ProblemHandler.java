@@ -1,0 +1,81 @@
+package io.denseserve.system;
+
+import io.denseserve.inference.InferenceMetrics;
+import io.denseserve.inference.InferenceMetrics.Outcome;
+import io.denseserve.models.ModelService;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.lang.Nullable;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error as {@code application/problem+json}: Spring MVC's own (415, 413 multipart, 400
+ * validation) through {@link ResponseEntityExceptionHandler}, ours through {@link ProblemTypes}.
+ * Overload answers carry {@code Retry-After}. Each failed classification is counted by outcome.
+ */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+
+    private final ProblemTypes problems;
+    private final ModelService models;
+
+    ProblemHandler(ProblemTypes problems, ModelService models) {
+        this.problems = problems;
+        this.models = models;
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> handle(Exception e, HttpServletRequest request) {
+        ProblemTypes.Mapped mapped = problems.map(e);
+        ProblemDetail problem = mapped.problem();
+        if (problem.getStatus() == HttpStatus.INTERNAL_SERVER_ERROR.value()) {
+            LOG.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        }
+        count(request, mapped.outcome());
+        HttpHeaders headers = new HttpHeaders();
+        if (problem.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.value()) {
+            headers.set(HttpHeaders.RETRY_AFTER, "1");
+        }
+        return ResponseEntity.status(problem.getStatus()).headers(headers).body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        Outcome outcome = status.value() == 413 ? Outcome.TOO_LARGE : Outcome.BAD_INPUT;
+        if (request instanceof ServletWebRequest servlet) {
+            count(servlet.getRequest(), outcome);
+        }
+        return super.handleExceptionInternal(ex, body, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
+                "the upload exceeds the size limit of " + ex.getMaxUploadSize() + " bytes");
+        problem.setType(ProblemTypes.type("image-too-large"));
+        problem.setTitle("Image too large");
+        return handleExceptionInternal(ex, problem, headers, HttpStatus.PAYLOAD_TOO_LARGE, request);
+    }
+
+    private void count(HttpServletRequest request, Outcome outcome) {
+        InferenceMetrics metrics = models.metrics();
+        if (metrics != null && request.getRequestURI().startsWith("/classify")) {
+            metrics.count(outcome);
+        }
+    }
+}
