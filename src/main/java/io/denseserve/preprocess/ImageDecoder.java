@@ -4,7 +4,9 @@ import io.denseserve.preprocess.ImageRejectedException.Reason;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -14,7 +16,7 @@ import javax.imageio.stream.ImageInputStream;
  * then the pixel count from the format's header before a single pixel is decoded (a
  * decompression bomb costs us a header read). A decoder warning, such as a JPEG that ends early, is
  * treated as corruption rather than classifying a half-gray picture. An animated image contributes
- * its first frame.
+ * its first frame. A JPEG's ICC profile is ignored, as Pillow ignores it (see {@link IccProfileStripper}).
  */
 public final class ImageDecoder {
 
@@ -44,24 +46,41 @@ public final class ImageDecoder {
             throw new ImageRejectedException(Reason.TOO_MANY_BYTES,
                     "the image has " + bytes.length + " bytes; the limit is " + maxBytes);
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageRejectedException(Reason.NOT_AN_IMAGE,
-                        "the bytes are not an image in a supported format (JPEG, PNG, GIF, BMP, WebP, TIFF)");
-            }
-            ImageReader reader = readers.next();
-            try {
+        bytes = IccProfileStripper.strip(bytes);
+        List<ImageReader> readers = readersFor(bytes);
+        if (readers.isEmpty()) {
+            throw new ImageRejectedException(Reason.NOT_AN_IMAGE,
+                    "the bytes are not an image in a supported format (JPEG, PNG, GIF, BMP, WebP, TIFF)");
+        }
+        // The JDK's own decoders come first: they leave RGB samples unconverted, as Pillow does.
+        // The next reader (TwelveMonkeys for JPEG) is tried only if one cannot decode the format
+        // variant at all, such as a CMYK JPEG.
+        for (ImageReader reader : readers) {
+            try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
                 reader.setInput(in, true, true);
                 return read(reader, bytes);
+            } catch (ImageRejectedException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                if (reader == readers.get(readers.size() - 1)) {
+                    throw new ImageRejectedException(Reason.CORRUPT, "the image data is truncated or corrupt");
+                }
             } finally {
                 reader.dispose();
             }
-        } catch (ImageRejectedException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw new ImageRejectedException(Reason.CORRUPT, "the image data is truncated or corrupt");
         }
+        throw new ImageRejectedException(Reason.CORRUPT, "the image data is truncated or corrupt");
+    }
+
+    private static List<ImageReader> readersFor(byte[] bytes) {
+        List<ImageReader> readers = new ArrayList<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageIO.getImageReaders(in).forEachRemaining(readers::add);
+        } catch (IOException e) {
+            return List.of();
+        }
+        readers.sort(Comparator.comparing((ImageReader r) -> !r.getClass().getName().startsWith("com.sun.")));
+        return readers;
     }
 
     private DecodedImage read(ImageReader reader, byte[] bytes) throws IOException {
@@ -76,7 +95,11 @@ public final class ImageDecoder {
                     + width + "x" + height + " pixels; the limit is " + maxPixels + " pixels");
         }
         reader.addIIOReadWarningListener((source, warning) -> {
-            throw new ImageRejectedException(Reason.CORRUPT, "the " + format + " data is truncated or corrupt");
+            // libjpeg reports a truncated or damaged stream only as a warning, and fills the rest gray.
+            String w = warning.toLowerCase(java.util.Locale.ROOT);
+            if (w.contains("corrupt") || w.contains("premature") || w.contains("truncat")) {
+                throw new ImageRejectedException(Reason.CORRUPT, "the " + format + " data is truncated or corrupt");
+            }
         });
         BufferedImage image = reader.read(0);
         byte[] rgb = PixelReader.rgb(image);

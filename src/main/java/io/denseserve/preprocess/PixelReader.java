@@ -10,7 +10,8 @@ import java.awt.image.Raster;
  * Turns any decoded {@link BufferedImage} into 8-bit RGB, the way Pillow's {@code convert("RGB")}
  * does for the cases torchvision users meet: gray replicated to three channels, alpha dropped
  * (not composited), palettes expanded, 16-bit samples scaled to 8 bits, CMYK already converted by
- * the JPEG decoder.
+ * the JPEG decoder, and embedded ICC profiles of RGB images ignored (Pillow does not apply them, so
+ * the weights were trained on the unconverted samples).
  *
  * <p>Gray and RGB rasters are read sample by sample: {@code BufferedImage.getRGB} would push gray
  * through Java's linear-gray color space and brighten it.
@@ -54,8 +55,9 @@ final class PixelReader {
         return out;
     }
 
+    /** Gray or any RGB space: samples are taken as they are, ignoring an embedded ICC profile as Pillow does. */
     private static boolean isGrayOrSrgb(ColorSpace cs) {
-        return cs.getType() == ColorSpace.TYPE_GRAY || cs.isCS_sRGB();
+        return cs.getType() == ColorSpace.TYPE_GRAY || cs.getType() == ColorSpace.TYPE_RGB;
     }
 
     private static int to8bits(int sample, int bits, int transferType) {
