@@ -1,0 +1,158 @@
+package io.denseserve.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Admission control, deadlines, batching and fault isolation of the worker pool. */
+class BatchingPredictorTest {
+
+    /** Logits = the input's 4 values; an input starting with -999 makes the forward pass throw. */
+    static final class FlakyIdentity extends AbstractBlock {
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                PairList<String, Object> params) {
+            NDArray x = inputs.singletonOrThrow();
+            if (x.reshape(-1).getFloat(0) == -999f) {
+                throw new IllegalStateException("simulated failure inside the model");
+            }
+            return new NDList(x.reshape(x.getShape().get(0), 4));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {new Shape(inputShapes[0].get(0), 4)};
+        }
+    }
+
+    Model model;
+    SimpleMeterRegistry registry;
+    BatchingPredictor predictor;
+
+    @BeforeEach
+    void model() {
+        model = Model.newInstance("flaky", "PyTorch");
+        FlakyIdentity block = new FlakyIdentity();
+        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 2, 2));
+        model.setBlock(block);
+        registry = new SimpleMeterRegistry();
+    }
+
+    @AfterEach
+    void close() {
+        if (predictor != null) {
+            predictor.close();
+        }
+        model.close();
+    }
+
+    BatchingPredictor predictor(int batchSize, int queueCapacity) {
+        InferenceMetrics metrics = new InferenceMetrics(registry, "flaky", batchSize, () -> 0);
+        predictor = new BatchingPredictor(model, new int[] {1, 2, 2}, 1, 1, batchSize, Duration.ofMillis(20),
+                queueCapacity, metrics);
+        return predictor;
+    }
+
+    static float[] image(float first) {
+        return new float[] {first, 0, 0, 0};
+    }
+
+    static long in(Duration d) {
+        return System.nanoTime() + d.toNanos();
+    }
+
+    @Test
+    void aFullQueueIsRefusedAtOnce() {
+        BatchingPredictor p = predictor(4, 2);
+        p.submit(image(1), in(Duration.ofSeconds(5)));
+        p.submit(image(1), in(Duration.ofSeconds(5)));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> p.submit(image(1), in(Duration.ofSeconds(5))))
+                .isInstanceOf(OverloadedException.class).hasMessageContaining("queue is full");
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+
+    @Test
+    void queuedJobsShareOneBatchAndGetTheirOwnRow() throws Exception {
+        BatchingPredictor p = predictor(4, 8);
+        List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            results.add(p.submit(image(i), in(Duration.ofSeconds(5))));
+        }
+        p.start();
+        for (int i = 0; i < 4; i++) {
+            InferenceResult r = results.get(i).get(5, TimeUnit.SECONDS);
+            assertThat(r.batchSize()).isEqualTo(4);
+            float[] expected = softmax(new float[] {i, 0, 0, 0});
+            assertThat(r.probabilities()).containsExactly(expected, org.assertj.core.data.Offset.offset(1e-6f));
+        }
+    }
+
+    @Test
+    void anExpiredJobIsDroppedBeforeInference() throws Exception {
+        BatchingPredictor p = predictor(4, 8);
+        CompletableFuture<InferenceResult> expired = p.submit(image(1), System.nanoTime() - 1);
+        CompletableFuture<InferenceResult> fresh = p.submit(image(2), in(Duration.ofSeconds(5)));
+        p.start();
+        assertThatThrownBy(() -> expired.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(DeadlineExceededException.class);
+        assertThat(fresh.get(5, TimeUnit.SECONDS).batchSize()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailingBatchFailsOnlyItselfAndTheWorkerRecovers() throws Exception {
+        BatchingPredictor p = predictor(1, 8);
+        p.start();
+        CompletableFuture<InferenceResult> bad = p.submit(image(-999), in(Duration.ofSeconds(5)));
+        assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(InferenceFailedException.class);
+        for (int i = 0; i < 3; i++) {
+            assertThat(p.submit(image(i), in(Duration.ofSeconds(5))).get(5, TimeUnit.SECONDS).probabilities()).hasSize(4);
+        }
+    }
+
+    @Test
+    void closeFinishesQueuedWorkThenRefusesNewWork() throws Exception {
+        BatchingPredictor p = predictor(2, 8);
+        List<CompletableFuture<InferenceResult>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            queued.add(p.submit(image(i), in(Duration.ofSeconds(5))));
+        }
+        p.start();
+        p.close();
+        for (CompletableFuture<InferenceResult> f : queued) {
+            assertThat(f).isCompleted();
+            assertThat(f.get().probabilities()).hasSize(4);
+        }
+        assertThatThrownBy(() -> p.submit(image(1), in(Duration.ofSeconds(5)))).isInstanceOf(ModelNotReadyException.class);
+    }
+
+    static float[] softmax(float[] logits) {
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp(l);
+        }
+        float[] out = new float[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            out[i] = (float) (Math.exp(logits[i]) / sum);
+        }
+        return out;
+    }
+}
