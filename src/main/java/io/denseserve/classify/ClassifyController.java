@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.SchemaProperty;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -61,7 +62,22 @@ class ClassifyController {
 
     @PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Classify one image uploaded as multipart/form-data (part 'image')", operationId = "classify")
+    @Operation(summary = "Classify one image", operationId = "classify",
+            description = "The image goes either in multipart/form-data part 'image' or as the raw request body "
+                    + "with its image media type. JPEG, PNG, GIF (first frame), BMP, WebP and TIFF are decoded; "
+                    + "EXIF orientation is applied.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+                @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(type = "object", requiredProperties = "image"),
+                        schemaProperties = @SchemaProperty(name = "image", schema = @Schema(type = "string", format = "binary"))),
+                @Content(mediaType = "image/jpeg", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "image/gif", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "image/bmp", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "image/webp", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "image/tiff", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary"))}))
+    @ApiResponse(responseCode = "200", description = "the top-k classes",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ClassificationResponse.class)))
     ClassificationResponse classifyMultipart(
             @RequestPart("image") MultipartFile image,
             @Parameter(description = "how many classes to return; more than the model has is clamped")
@@ -72,7 +88,7 @@ class ClassifyController {
 
     @PostMapping(path = "/classify", consumes = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp",
         "image/tiff", "application/octet-stream"}, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Classify one image sent as the raw request body", operationId = "classifyRaw")
+    @Operation(hidden = true) // documented together with the multipart form under operation "classify"
     ClassificationResponse classifyRaw(
             HttpServletRequest request,
             @Parameter(description = "how many classes to return; more than the model has is clamped")
@@ -88,6 +104,8 @@ class ClassifyController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Classify several images (parts named 'images'); one result or error per image",
             operationId = "classifyBatch")
+    @ApiResponse(responseCode = "200", description = "one result or one problem per image",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BatchClassificationResponse.class)))
     BatchClassificationResponse classifyBatch(
             @RequestPart("images") List<MultipartFile> images,
             @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) {

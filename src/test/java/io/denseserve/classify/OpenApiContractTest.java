@@ -1,0 +1,56 @@
+package io.denseserve.classify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.denseserve.testing.Http;
+import io.denseserve.testing.TestBundles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The committed OpenAPI document ({@code src/main/openapi/denseserve-openapi.json}, from which the
+ * build generates the Java client used by {@link GeneratedClientEndToEndTest}) must equal what the
+ * running service publishes at {@code /v3/api-docs}. After an API change, regenerate it with
+ * {@code ./mvnw test -Dtest=OpenApiContractTest -Dopenapi.update=true}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class OpenApiContractTest {
+
+    static final Path SPEC = Path.of("src/main/openapi/denseserve-openapi.json");
+    // Key order is springdoc's, which is deterministic; it matters to the generator, which builds a
+    // client method from the first request content type (for POST /classify: the multipart form).
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @DynamicPropertySource
+    static void model(DynamicPropertyRegistry registry) {
+        Path bundle = TestBundles.rgb(10, 4, 16);
+        registry.add("denseserve.model.bundle", bundle::toString);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void committedSpecIsTheLiveSpec() throws Exception {
+        JsonNode live = JSON.readTree(new Http(port).get("/v3/api-docs").body());
+        ((ObjectNode) live).remove("servers"); // holds the random test port
+        String liveText = JSON.writeValueAsString(live) + "\n";
+        if (Boolean.getBoolean("openapi.update")) {
+            Files.writeString(SPEC, liveText);
+        }
+        assertThat(Files.readString(SPEC))
+                .as("%s is stale: regenerate with ./mvnw test -Dtest=OpenApiContractTest -Dopenapi.update=true", SPEC)
+                .isEqualTo(liveText);
+        assertThat(live.path("paths").fieldNames()).toIterable()
+                .contains("/classify", "/classify/batch", "/models", "/models/{name}");
+    }
+}
