@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * {@code src/test/python} with Debian's {@code python3-torchvision} (and {@code python3-skimage}).
  *
  * <p>Where torchvision is not installed the tests that need it are skipped with a loud message,
- * unless {@code DENSESERVE_REQUIRE_TORCHVISION=true} (set by {@code .ci/run}), which turns the
+ * unless {@code DENSESERVE_REQUIRE_REFERENCE_DATA=true} (set by {@code .ci/run}), which turns the
  * skip into a failure so CI cannot pass without running them.
  */
 public final class TorchvisionFixtures {
@@ -51,7 +51,7 @@ public final class TorchvisionFixtures {
             String message = "SKIPPED torchvision conformance: " + unavailable
                     + " (install Debian's python3-torchvision to run it)";
             System.err.println("*** " + message + " ***");
-            if (Boolean.parseBoolean(System.getenv("DENSESERVE_REQUIRE_TORCHVISION"))) {
+            if (Boolean.parseBoolean(System.getenv("DENSESERVE_REQUIRE_REFERENCE_DATA"))) {
                 throw new IllegalStateException(message);
             }
             assumeTrue(false, message);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# HTTP load benchmark: wrk against the running jar at concurrency 1, 4 and 16, for the default
+# model and for DenseNet-121 (seeded random torchvision weights, 224x224 crop of a real photo),
+# with the in-process predictor throughput at saturation measured in the same run.
+# Usage: bench/http-load.sh [SECONDS_PER_POINT]   (needs wrk, python3-torchvision, python3-skimage)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_POINT=${1:-20}
+OUT=target/bench
+mkdir -p "$OUT"
+./mvnw -q -B -ntp -DskipTests package
+./mvnw -q -B -ntp test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
+CP="target/test-classes:target/classes:$(cat "$OUT/cp.txt")"
+JAR=$(ls target/denseserve-*.jar | grep -v original | head -1)
+[ -f "$OUT/densenet121.pth" ] || /usr/bin/python3 bench/forward_torch.py export "$OUT"
+# A Fashion-MNIST test image as a 28x28 PNG for the default model; a photo for DenseNet-121.
+python3 - "$OUT/fashion-0.png" <<'PY'
+import sys; sys.path.insert(0, "scripts")
+from evaluate_http import idx, png_gray
+(n, h, w), images = idx("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
+open(sys.argv[1], "wb").write(png_gray(images[:h * w], w, h))
+PY
+PHOTO=/usr/lib/python3/dist-packages/skimage/data/chelsea.png
+export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 OPT_OUT_TRACKING=true
+PORT=18080
+: > "$OUT/http-load.csv"
+
+bench_model() { # label, model spec for PredictorBench, server args, image
+  local label=$1 spec=$2 args=$3 image=$4
+  java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.denseserve.bench.PredictorBench \
+    "$spec" "$image" "$SECONDS_PER_POINT" 16 2>/dev/null | grep '^RESULT' | sed "s/^RESULT,predictor/$label,in-process/" | tee -a "$OUT/http-load.csv"
+  java -jar "$JAR" --server.port=$PORT $args --logging.level.root=warn > "$OUT/server-$label.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 240); do curl -fs localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
+  for c in 1 4 16; do
+    IMAGE=$image wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d 3s -s bench/post-image.lua http://localhost:$PORT >/dev/null # warm
+    IMAGE=$image wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d ${SECONDS_PER_POINT}s --timeout 30s -s bench/post-image.lua \
+      http://localhost:$PORT | grep '^WRK' | sed "s/^WRK/$label,http,$c/" | tee -a "$OUT/http-load.csv"
+  done
+  # Where the time goes, from the server's own timings over 200 sequential requests.
+  python3 - "$image" $PORT <<'PY' | sed "s/^/$label,breakdown,/" | tee -a "$OUT/http-load.csv"
+import json, statistics, sys, time, urllib.request
+body = open(sys.argv[1], "rb").read(); url = "http://localhost:%s/classify" % sys.argv[2]
+rows = []
+for _ in range(200):
+    t = time.perf_counter()
+    with urllib.request.urlopen(urllib.request.Request(url, data=body, headers={"Content-Type": "image/png"})) as r:
+        data = r.read()
+    client = (time.perf_counter() - t) * 1000
+    timing = json.loads(data)["timings"]
+    rows.append((client, timing["totalMs"], timing["decodeAndPreprocessMs"], timing["queueWaitMs"], timing["inferenceMs"]))
+med = [statistics.median(r[i] for r in rows) for i in range(5)]
+print("client_ms=%.2f,server_total_ms=%.2f,decode_preprocess_ms=%.2f,queue_ms=%.2f,inference_ms=%.2f,http_and_json_ms=%.2f"
+      % (med[0], med[1], med[2], med[3], med[4], med[0] - med[1]))
+PY
+  kill $pid; wait $pid 2>/dev/null || true
+}
+
+bench_model default default "" "$OUT/fashion-0.png"
+bench_model densenet121 "torchvision:densenet121:$OUT/densenet121.pth" \
+  "--denseserve.model.torchvision=densenet121 --denseserve.model.weights=$OUT/densenet121.pth" "$PHOTO"
+echo "results: $OUT/http-load.csv (label,kind,concurrency,req/s,p50 ms,p99 ms,requests,errors)"

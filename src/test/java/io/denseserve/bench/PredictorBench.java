@@ -1,0 +1,66 @@
+package io.denseserve.bench;
+
+import io.denseserve.models.ModelService;
+import io.denseserve.models.ServedModel;
+import io.denseserve.preprocess.ImageDecoder;
+import io.denseserve.system.DenseServeProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Constructor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * In-process throughput of the service's predictor pool at saturation, without HTTP or decoding:
+ * the model is loaded by {@link ModelService} exactly as the server loads it, the image is
+ * preprocessed once, and {@code concurrency} threads keep submitting it for {@code seconds}.
+ *
+ * <p>{@code PredictorBench <default|bundle-dir|torchvision:densenet121:file.pth> <image> <seconds> <concurrency>}
+ * prints {@code RESULT,predictor,<concurrency>,<images/s>}. Driven by {@code bench/http-load.sh}.
+ */
+public final class PredictorBench {
+
+    public static void main(String[] args) throws Exception {
+        DenseServeProperties properties = new DenseServeProperties();
+        if (args[0].startsWith("torchvision:")) {
+            String[] parts = args[0].split(":", 3);
+            properties.getModel().setTorchvision(parts[1]);
+            properties.getModel().setWeights(Path.of(parts[2]));
+        } else if (!args[0].equals("default")) {
+            properties.getModel().setBundle(Path.of(args[0]));
+        }
+        Constructor<ModelService> constructor = ModelService.class.getDeclaredConstructor(
+                DenseServeProperties.class, io.micrometer.core.instrument.MeterRegistry.class);
+        constructor.setAccessible(true);
+        ModelService service = constructor.newInstance(properties, new SimpleMeterRegistry());
+        service.load();
+        ServedModel model = service.current();
+        float[] input = model.preprocessor().apply(
+                new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE).decode(Files.readAllBytes(Path.of(args[1]))));
+        long seconds = Long.parseLong(args[2]);
+        int concurrency = Integer.parseInt(args[3]);
+        AtomicLong done = new AtomicLong();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < concurrency; i++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    model.predictor().submit(input, System.nanoTime() + TimeUnit.SECONDS.toNanos(60)).join();
+                    done.incrementAndGet();
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        System.out.printf("RESULT,predictor,%d,%.2f%n", concurrency, done.get() / elapsed);
+        service.destroy();
+    }
+}

@@ -1,0 +1,70 @@
+package io.denseserve.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.denseserve.bundle.ModelBundle;
+import io.denseserve.model.ForwardMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A short training run on a subset of Fashion-MNIST (Debian's dataset-fashion-mnist) must lower the
+ * loss, write its CSV, plot and checkpoint, resume from the checkpoint, and produce a bundle that
+ * loads. It never touches the shipped model.
+ */
+class FashionMnistTrainerSmokeTest {
+
+    @TempDir
+    Path out;
+
+    @Test
+    void shortRunLowersLossAndWritesALoadableBundle() throws Exception {
+        boolean present = Files.exists(FashionMnist.DEBIAN_DIR.resolve("train-images-idx3-ubyte.gz"));
+        if (!present) {
+            String message = "SKIPPED trainer smoke test: " + FashionMnist.DEBIAN_DIR
+                    + " missing (install Debian's dataset-fashion-mnist)";
+            System.err.println("*** " + message + " ***");
+            if (Boolean.parseBoolean(System.getenv("DENSESERVE_REQUIRE_REFERENCE_DATA"))) {
+                throw new IllegalStateException(message);
+            }
+            assumeTrue(false, message);
+        }
+        FashionMnist train = FashionMnist.train(FashionMnist.DEBIAN_DIR).head(1200);
+        FashionMnist test = FashionMnist.test(FashionMnist.DEBIAN_DIR).head(500);
+        String[] args = {"--out", out.toString(), "--epochs", "3", "--depth", "10", "--growth", "6", "--batch", "32"};
+        // Two epochs, then a resumed third.
+        TrainingOptions two = TrainingOptions.parse(new String[] {"--out", out.toString(), "--epochs", "3",
+            "--depth", "10", "--growth", "6", "--batch", "32"});
+        new FashionMnistTrainer(new TrainingOptions(two.out(), two.data(), 2, two.batchSize(), two.learningRate(),
+                two.weightDecay(), two.depth(), two.growthRate(), 0, two.seed(), false), train, test).run();
+        EpochMetrics last = new FashionMnistTrainer(TrainingOptions.parse(concat(args, "--resume")), train, test).run();
+
+        List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+        assertThat(csv).hasSize(4); // header + 3 epochs, the third after resuming
+        double firstLoss = EpochMetrics.parse(csv.get(1)).trainLoss();
+        assertThat(last.epoch()).isEqualTo(3);
+        assertThat(last.trainLoss()).isLessThan(firstLoss);
+        assertThat(firstLoss).isLessThan(Math.log(10) + 0.5);
+        assertThat(last.testAccuracy()).isGreaterThan(0.3); // chance is 0.1
+        assertThat(out.resolve("training-curves.png")).isNotEmptyFile();
+        assertThat(out.resolve("checkpoint.safetensors")).isNotEmptyFile();
+
+        ModelBundle bundle = ModelBundle.open(out.resolve("bundle"));
+        assertThat(bundle.manifest().labels()).containsExactlyElementsOf(FashionMnist.CLASSES);
+        assertThat(bundle.manifest().provenance()).containsKeys("dataset", "training", "wallTimeSeconds", "hardware");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThat(bundle.newNetwork(manager, ForwardMode.LEAN)).isNotNull();
+        }
+    }
+
+    private static String[] concat(String[] a, String b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+        out[a.length] = b;
+        return out;
+    }
+}
