@@ -1,0 +1,208 @@
+package io.denseserve.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Helm chart, linted strictly and rendered with several value sets; every rendered manifest is
+ * parsed into fabric8's typed Kubernetes model and must use no field the model does not know.
+ */
+class HelmChartTest {
+
+    static final Path CHART = Path.of("helm/denseserve");
+    static final Path VALUES = Path.of("src/test/resources/helm");
+
+    static List<HasMetadata> render(String valuesFile) {
+        var template = new Helm(CHART).template().withName("ds").withNamespace("ml");
+        if (valuesFile != null) {
+            template = template.withValuesFile(VALUES.resolve(valuesFile));
+        }
+        String yaml = template.call();
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String doc : yaml.split("(?m)^---\\s*$")) {
+            if (doc.strip().isEmpty() || doc.strip().lines().allMatch(l -> l.startsWith("#"))) {
+                continue;
+            }
+            Object parsed = Serialization.unmarshal(doc);
+            if (parsed instanceof HasMetadata h) {
+                objects.add(h);
+            } else if (parsed instanceof List<?> list) {
+                list.forEach(o -> objects.add((HasMetadata) o));
+            }
+        }
+        return objects;
+    }
+
+    static <T> T one(List<HasMetadata> objects, Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " rendered"));
+    }
+
+    static Map<String, String> env(Container c) {
+        return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> String.valueOf(e.getValue())));
+    }
+
+    @Test
+    void hasAHelmTestHook() throws Exception {
+        String hook = java.nio.file.Files.readString(CHART.resolve("templates/tests/test-classify.yaml"));
+        assertThat(hook).contains("\"helm.sh/hook\": test").contains("/models");
+    }
+
+    @Test
+    void lintsStrictly() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "gpu.yaml", "custom-model.yaml", "init-container-model.yaml", "no-autoscaling.yaml"})
+    void everyRenderedObjectIsAKnownKubernetesType(String values) {
+        List<HasMetadata> objects = render(values.isEmpty() ? null : values);
+        assertThat(objects).isNotEmpty();
+        for (HasMetadata o : objects) {
+            if (o.getApiVersion().startsWith("monitoring.coreos.com")) {
+                continue; // a CRD: fabric8 parses it generically
+            }
+            assertThat(unknownFields(o)).as("%s %s has fields its typed model does not know", o.getKind(),
+                    o.getMetadata().getName()).isEmpty();
+        }
+    }
+
+    @Test
+    void defaultDeploymentIsHardenedProbedAndSized() {
+        List<HasMetadata> objects = render(null);
+        assertThat(objects.stream().map(HasMetadata::getKind)).contains(
+                "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceAccount");
+        Deployment deployment = one(objects, Deployment.class);
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().get(0);
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+        assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+        assertThat(c.getStartupProbe().getFailureThreshold() * c.getStartupProbe().getPeriodSeconds()).isGreaterThanOrEqualTo(120);
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
+        assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+        assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("2")).containsKey("memory");
+        assertThat(env(c)).containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "2").containsEntry("OMP_NUM_THREADS", "2")
+                .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").doesNotContainKey("DENSESERVE_MODEL_BUNDLE");
+        assertThat(deployment.getSpec().getReplicas()).as("replicas come from the HPA").isNull();
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("prometheus.io/path", "/actuator/prometheus");
+    }
+
+    @Test
+    void gpuValuesRequestGpusAndSchedulePodsOnGpuNodes() {
+        PodSpec pod = one(render("gpu.yaml"), Deployment.class).getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(env(c)).containsEntry("DENSESERVE_INFERENCE_DEVICE", "gpu");
+        assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.present", "true");
+        assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+    }
+
+    @Test
+    void customModelIsMountedReadOnlyAndThreadsFollowTheCpuLimit() {
+        PodSpec pod = one(render("custom-model.yaml"), Deployment.class).getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().get(0);
+        assertThat(env(c)).containsEntry("DENSESERVE_MODEL_TORCHVISION", "densenet121")
+                .containsEntry("DENSESERVE_MODEL_WEIGHTS", "/models/densenet121-a639ec97.pth")
+                .containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "2"); // 4 CPUs / 2 workers
+        assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/models");
+            assertThat(m.getReadOnly()).isTrue();
+        });
+        assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getPersistentVolumeClaim())
+                .isNotNull().satisfies(pvc -> assertThat(pvc.getClaimName()).isEqualTo("denseserve-models")));
+    }
+
+    @Test
+    void initContainerModelFillsAnEmptyDir() {
+        PodSpec pod = one(render("init-container-model.yaml"), Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getInitContainers()).singleElement().satisfies(i -> {
+            assertThat(i.getName()).isEqualTo("fetch-model");
+            assertThat(i.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/models"));
+        });
+        assertThat(env(pod.getContainers().get(0))).containsEntry("DENSESERVE_MODEL_BUNDLE", "/models/my-bundle");
+        assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
+    }
+
+    @Test
+    void withoutAutoscalingReplicasAreFixedAndMonitoringObjectsAppear() {
+        List<HasMetadata> objects = render("no-autoscaling.yaml");
+        assertThat(objects.stream().map(HasMetadata::getKind)).doesNotContain("HorizontalPodAutoscaler")
+                .contains("Ingress", "ServiceMonitor");
+        Deployment deployment = one(objects, Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(env(deployment.getSpec().getTemplate().getSpec().getContainers().get(0)))
+                .containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "1"); // 1500m rounds down to 1 core
+    }
+
+    /** Paths of fields that fabric8 parked in an additionalProperties map: fields no Kubernetes type has. */
+    static List<String> unknownFields(Object root) {
+        List<String> unknown = new ArrayList<>();
+        walk(root, "", unknown, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        return unknown;
+    }
+
+    private static void walk(Object o, String path, List<String> unknown, Set<Object> seen) {
+        if (o == null || !seen.add(o)) {
+            return;
+        }
+        if (o instanceof Collection<?> c) {
+            int i = 0;
+            for (Object item : c) {
+                walk(item, path + "[" + i++ + "]", unknown, seen);
+            }
+            return;
+        }
+        if (o instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> walk(v, path + "." + k, unknown, seen));
+            return;
+        }
+        if (!(o instanceof KubernetesResource) || !o.getClass().getName().startsWith("io.fabric8")) {
+            return;
+        }
+        for (Method getter : o.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
+                continue;
+            }
+            try {
+                Object value = getter.invoke(o);
+                if (getter.getName().equals("getAdditionalProperties")) {
+                    if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                        unknown.add(path + " " + extra.keySet());
+                    }
+                } else {
+                    walk(value, path + "." + getter.getName().substring(3), unknown, seen);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
