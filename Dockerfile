@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# DenseServe container image (CPU). GPU: see Dockerfile.gpu.
+# Base images are build arguments so that a mirror or a local image can stand in for them.
+ARG BUILD_IMAGE=eclipse-temurin:17-jdk-jammy
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-jammy
+
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /src
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+RUN ./mvnw -B -ntp -q dependency:go-offline
+COPY src/ src/
+RUN ./mvnw -B -ntp -q -DskipTests package \
+ && cp target/denseserve-*[0-9T].jar /denseserve.jar
+# Unpack libtorch now, into a directory the runtime image keeps read-only.
+RUN ENGINE_CACHE_DIR=/opt/djl java -Dloader.main=io.denseserve.system.NativeLibraries \
+      -cp /denseserve.jar org.springframework.boot.loader.launch.PropertiesLauncher
+
+FROM ${RUNTIME_IMAGE}
+RUN groupadd --system --gid 10001 denseserve \
+ && useradd --system --uid 10001 --gid denseserve --home-dir /home/denseserve --create-home denseserve
+COPY --from=build /opt/djl /opt/djl
+COPY --from=build /denseserve.jar /app/denseserve.jar
+COPY deploy/docker/entrypoint.sh /app/entrypoint.sh
+ENV ENGINE_CACHE_DIR=/opt/djl \
+    DJL_CACHE_DIR=/tmp/djl \
+    OPT_OUT_TRACKING=true \
+    MALLOC_MMAP_THRESHOLD_=17179869184 \
+    MALLOC_TRIM_THRESHOLD_=17179869184
+USER 10001:10001
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
+  CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3 | grep -q ' 200 '"]
+ENTRYPOINT ["/app/entrypoint.sh"]

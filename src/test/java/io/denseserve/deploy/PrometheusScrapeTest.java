@@ -1,0 +1,118 @@
+package io.denseserve.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.denseserve.testing.Http;
+import io.denseserve.testing.Images;
+import io.denseserve.testing.TestBundles;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A real Prometheus (Debian's package) scrapes the running service, and PromQL over the latency
+ * histogram, as the Grafana dashboard writes it, returns a number.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureObservability
+class PrometheusScrapeTest {
+
+    static final String PROMETHEUS = "/usr/bin/prometheus";
+
+    @DynamicPropertySource
+    static void model(DynamicPropertyRegistry registry) {
+        Path bundle = TestBundles.rgb(10, 4, 16);
+        registry.add("denseserve.model.bundle", bundle::toString);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void prometheusScrapesAndAnswersAP99Query() throws Exception {
+        DeploymentFilesTest.requireTool(PROMETHEUS);
+        Http http = new Http(port);
+        http.awaitReady();
+        int promPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            promPort = socket.getLocalPort();
+        }
+        Path config = tmp.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: denseserve
+                    metrics_path: /actuator/prometheus
+                    static_configs:
+                      - targets: ["127.0.0.1:%d"]
+                """.formatted(port));
+        Process prometheus = new ProcessBuilder(PROMETHEUS, "--config.file=" + config,
+                "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
+        try {
+            String query = "histogram_quantile(0.99, sum by (le, model) (rate(denseserve_request_seconds_bucket[15s])))";
+            String value = null;
+            long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (value == null && System.nanoTime() < until) {
+                for (int i = 0; i < 5; i++) {
+                    assertThat(http.postRaw("/classify", "image/png", Images.png(32, 32)).statusCode()).isEqualTo(200);
+                }
+                Thread.sleep(500);
+                value = firstValue(promPort, query);
+            }
+            assertThat(value).as("p99 from Prometheus; log: %s", tail(tmp.resolve("prometheus.log"))).isNotNull();
+            assertThat(Double.parseDouble(value)).isPositive().isLessThan(30);
+            assertThat(firstValue(promPort, "process_resident_memory_bytes")).isNotNull();
+            assertThat(firstValue(promPort, "sum(denseserve_requests_total{outcome=\"ok\"})")).isNotNull();
+        } finally {
+            prometheus.destroy();
+            prometheus.waitFor();
+        }
+    }
+
+    /** The first sample's value of an instant query, or null if none (yet) or NaN. */
+    static String firstValue(int promPort, String query) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + promPort + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            return null;
+        }
+        JsonNode result = new ObjectMapper().readTree(response.body()).path("data").path("result");
+        if (result.isEmpty()) {
+            return null;
+        }
+        String v = result.get(0).path("value").get(1).asText();
+        return v.equals("NaN") ? null : v;
+    }
+
+    static String tail(Path log) {
+        try {
+            String text = Files.readString(log);
+            return text.substring(Math.max(0, text.length() - 2000));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}
