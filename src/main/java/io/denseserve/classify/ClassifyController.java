@@ -115,29 +115,32 @@ class ClassifyController {
                     images.size() + " images in one request; the limit is " + maxBatchImages);
         }
         // Queue every image first, so that they can share forward passes, then collect the answers.
-        List<Object> pending = new ArrayList<>();
+        List<Submitted> submitted = new ArrayList<>();
         for (MultipartFile image : images) {
             try {
-                pending.add(service.submit(bytes(image), start));
+                submitted.add(new Submitted(service.submit(bytes(image), start), null));
             } catch (RuntimeException | IOException e) {
-                pending.add(e);
+                submitted.add(new Submitted(null, e));
             }
         }
         List<BatchClassificationResponse.Item> results = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             String name = images.get(i).getOriginalFilename();
+            Submitted s = submitted.get(i);
             try {
-                if (pending.get(i) instanceof Exception e) {
-                    throw e;
+                if (s.error() != null) {
+                    throw s.error();
                 }
-                results.add(new BatchClassificationResponse.Item(i, name,
-                        service.await((ClassificationService.Pending) pending.get(i), topK), null));
+                results.add(new BatchClassificationResponse.Item(i, name, service.await(s.pending(), topK), null));
             } catch (Exception e) {
                 results.add(new BatchClassificationResponse.Item(i, name, null, problems.of(e)));
             }
         }
         return new BatchClassificationResponse(ClassificationResponse.SCHEMA_VERSION, results);
     }
+
+    /** One image of a batch request: queued, or rejected before it could be. */
+    private record Submitted(ClassificationService.Pending pending, Exception error) {}
 
     private byte[] bytes(MultipartFile image) throws IOException {
         if (image.getSize() > maxBytes) {

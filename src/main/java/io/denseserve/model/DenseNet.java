@@ -51,6 +51,18 @@ public final class DenseNet extends AbstractBlock {
         return new DenseNet(config, mode);
     }
 
+    /**
+     * Learnable parameters, as torchvision counts them ({@code sum(p.numel() for p in
+     * model.parameters())}): BatchNorm's running statistics are buffers, not parameters.
+     */
+    public long parameterCount() {
+        return TorchNames.parameters(this).values().stream()
+                .filter(p -> p.getType() != ai.djl.nn.Parameter.Type.RUNNING_MEAN
+                        && p.getType() != ai.djl.nn.Parameter.Type.RUNNING_VAR)
+                .mapToLong(p -> p.getArray().size())
+                .sum();
+    }
+
     public DenseNetConfig config() {
         return config;
     }

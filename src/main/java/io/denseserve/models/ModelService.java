@@ -9,7 +9,6 @@ import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.ModelNotReadyException;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.ForwardMode;
-import io.denseserve.model.TorchNames;
 import io.denseserve.preprocess.ImagePreprocessor;
 import io.denseserve.system.DenseServeProperties;
 import io.denseserve.system.DenseServeProperties.DeviceChoice;
@@ -63,22 +62,17 @@ public class ModelService implements DisposableBean {
             Model model = Model.newInstance(bundle.manifest().name(), device, "PyTorch");
             DenseNet net = bundle.newNetwork(model.getNDManager(), ForwardMode.LEAN);
             model.setBlock(net);
-            long parameters = TorchNames.parameters(net).values().stream()
-                    .filter(p -> p.getType() != ai.djl.nn.Parameter.Type.RUNNING_MEAN
-                            && p.getType() != ai.djl.nn.Parameter.Type.RUNNING_VAR)
-                    .mapToLong(p -> p.getArray().size()).sum();
+            long parameters = net.parameterCount();
             ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
             int crop = bundle.manifest().preprocessing().crop();
             int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
             int workers = settings.getWorkers() > 0 ? settings.getWorkers() : 1;
             int threads = settings.getIntraOpThreads() > 0 ? settings.getIntraOpThreads()
                     : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-            BatchingPredictor[] holder = new BatchingPredictor[1];
             InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
-                    () -> holder[0] == null ? 0 : holder[0].queueDepth());
+                    () -> served == null ? 0 : served.predictor().queueDepth());
             BatchingPredictor predictor = new BatchingPredictor(model, inputShape, workers, threads,
                     settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(), metrics);
-            holder[0] = predictor;
             state.set(ModelState.WARMING_UP);
             predictor.warmUp(settings.getBatchSize(), preprocessor.inputSize());
             predictor.start();

@@ -24,6 +24,7 @@ class DenseNetArchitectureTest {
         DenseNet net = DenseNet.of(DenseNetVariant.of(name).config(), ForwardMode.LEAN);
         try (NDManager manager = NDManager.newBaseManager()) {
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 224, 224));
+            assertThat(net.parameterCount()).isEqualTo(expected);
             assertThat(trainableCount(net)).isEqualTo(expected);
         }
     }
