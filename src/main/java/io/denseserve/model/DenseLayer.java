@@ -21,10 +21,26 @@ public final class DenseLayer extends TorchSequential {
     private final Conv2d conv1;
     private final BatchNorm2d norm2;
     private final Conv2d conv2;
-    /** conv1 with norm2 folded in, set by {@link #fuseForInference()}; used by LEAN inference only. */
-    private NDArray[] fusedConv1;
-    /** norm1 as a per-channel scale and shift (1, c, 1, 1), set by {@link #fuseForInference()}. */
-    private NDArray[] norm1Affine;
+    /** Inference-time folds of this layer's weights, set by {@link #fuseForInference()}. */
+    private Folded folded;
+
+    /**
+     * What LEAN inference precomputes: conv1 with norm2 folded in ({@code weight}, {@code bias});
+     * norm1 as {@code x * scale + shift}; and, when every norm1 scale is positive, norm1's scale
+     * moved into conv1 ({@code scaledWeight}), since {@code relu(s*x + t) = s * relu(x + t/s)} for
+     * {@code s > 0}, leaving a single add ({@code shiftOverScale}) before the ReLU.
+     */
+    private record Folded(NDArray weight, NDArray bias, NDArray scale, NDArray shift, NDArray scaledWeight,
+            NDArray shiftOverScale) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (NDArray a : new NDArray[] {weight, bias, scale, shift, scaledWeight, shiftOverScale}) {
+                if (a != null) {
+                    a.close();
+                }
+            }
+        }
+    }
 
     DenseLayer(int growthRate, int bnSize, float dropRate, ForwardMode mode) {
         super(mode);
@@ -48,19 +64,25 @@ public final class DenseLayer extends TorchSequential {
 
     /** Precomputes conv1 with norm2 folded in; call again whenever the weights change. */
     void fuseForInference() {
-        NDArray[] previous = fusedConv1;
-        fusedConv1 = norm2.foldAfter(conv1.getParameters().get("weight").getArray());
-        norm1Affine = norm1.asAffine();
+        Folded previous = folded;
+        NDArray[] conv = norm2.foldAfter(conv1.getParameters().get("weight").getArray());
+        NDArray[] affine = norm1.asAffine();
+        NDArray scaledWeight = null;
+        NDArray shiftOverScale = null;
+        if (affine[0].gt(0).all().getBoolean()) {
+            scaledWeight = conv[0].mul(affine[0]);
+            shiftOverScale = affine[1].div(affine[0]);
+        }
+        folded = new Folded(conv[0], conv[1], affine[0], affine[1], scaledWeight, shiftOverScale);
         if (previous != null) {
-            previous[0].close();
-            previous[1].close();
+            previous.close();
         }
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        if (!training && fusedConv1 != null && mode() == ForwardMode.LEAN) {
+        if (!training && folded != null && mode() == ForwardMode.LEAN) {
             return new NDList(forwardFused(store, inputs.singletonOrThrow()));
         }
         NDList out = super.forwardInternal(store, inputs, training, params);
@@ -74,13 +96,21 @@ public final class DenseLayer extends TorchSequential {
     /** norm1, relu, conv1+norm2 (folded), relu, conv2, closing each intermediate as it is consumed. */
     private NDArray forwardFused(ParameterStore store, NDArray input) {
         // A one-image view of the block buffer is contiguous, where libtorch's batch_norm kernel is
-        // fastest; a batched view is strided, where a broadcast multiply-add is about twice as fast.
-        NDArray normalised = input.getShape().get(0) == 1
-                ? norm1.forward(store, new NDList(input), false).singletonOrThrow()
-                : input.mul(norm1Affine[0]).addi(norm1Affine[1]);
+        // fastest; a batched view is strided, where element-wise broadcasting is about twice as fast,
+        // and one add (norm1's scale moved into conv1) is cheaper than a multiply-add.
+        NDArray normalised;
+        NDArray weight = folded.weight();
+        if (input.getShape().get(0) == 1) {
+            normalised = norm1.forward(store, new NDList(input), false).singletonOrThrow();
+        } else if (folded.scaledWeight() != null) {
+            normalised = input.add(folded.shiftOverScale());
+            weight = folded.scaledWeight();
+        } else {
+            normalised = input.mul(folded.scale()).addi(folded.shift());
+        }
         NDArray activated = Activation.relu(normalised);
         normalised.close();
-        NDArray bottleneck = Conv2d.conv2d(activated, fusedConv1[0], fusedConv1[1]).singletonOrThrow();
+        NDArray bottleneck = Conv2d.conv2d(activated, weight, folded.bias()).singletonOrThrow();
         activated.close();
         NDArray activatedBottleneck = Activation.relu(bottleneck);
         bottleneck.close();
