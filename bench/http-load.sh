@@ -20,7 +20,11 @@ from evaluate_http import idx, png_gray
 (n, h, w), images = idx("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
 open(sys.argv[1], "wb").write(png_gray(images[:h * w], w, h))
 PY
-PHOTO=/usr/lib/python3/dist-packages/skimage/data/chelsea.png
+# DenseNet-121 runs at 224x224: send a 224x224 crop of a real photo (skimage's chelsea.png).
+PHOTO=$OUT/chelsea-224.png
+/usr/bin/python3 -c "
+from PIL import Image; im = Image.open('/usr/lib/python3/dist-packages/skimage/data/chelsea.png')
+w, h = im.size; im.crop(((w - 224) // 2, (h - 224) // 2, (w + 224) // 2, (h + 224) // 2)).save('$PHOTO')"
 export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 OPT_OUT_TRACKING=true
 PORT=18080
 : > "$OUT/http-load.csv"
@@ -32,11 +36,15 @@ bench_model() { # label, model spec for PredictorBench, server args, image
   java -jar "$JAR" --server.port=$PORT $args --logging.level.root=warn > "$OUT/server-$label.log" 2>&1 &
   local pid=$!
   for _ in $(seq 240); do curl -fs localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
+  rss() { curl -fs localhost:$PORT/actuator/prometheus | awk '/^process_resident_memory_bytes/ {printf "%.0f", $2 / 1048576}'; }
+  IMAGE=$image wrk -t 2 -c 4 -d 5s -s bench/post-image.lua http://localhost:$PORT >/dev/null # warm-up
+  local rss_before; rss_before=$(rss)
   for c in 1 4 16; do
     IMAGE=$image wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d 3s -s bench/post-image.lua http://localhost:$PORT >/dev/null # warm
     IMAGE=$image wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d ${SECONDS_PER_POINT}s --timeout 30s -s bench/post-image.lua \
       http://localhost:$PORT | grep '^WRK' | sed "s/^WRK/$label,http,$c/" | tee -a "$OUT/http-load.csv"
   done
+  echo "$label,rss_mib,before=$rss_before,after=$(rss),requests_served=$(curl -fs localhost:$PORT/actuator/prometheus | awk '/^denseserve_requests_total.*outcome="ok"/ {s += $2} END {printf "%.0f", s}')" | tee -a "$OUT/http-load.csv"
   # Where the time goes, from the server's own timings over 200 sequential requests.
   python3 - "$image" $PORT <<'PY' | sed "s/^/$label,breakdown,/" | tee -a "$OUT/http-load.csv"
 import json, statistics, sys, time, urllib.request
