@@ -4,6 +4,7 @@ import io.denseserve.inference.DeadlineExceededException;
 import io.denseserve.inference.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceResult;
+import io.denseserve.inference.OverloadedException;
 import io.denseserve.models.ModelService;
 import io.denseserve.models.ServedModel;
 import io.denseserve.preprocess.DecodedImage;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
@@ -30,6 +32,12 @@ public class ClassificationService {
     private final ModelService models;
     private final ImageDecoder decoder;
     private final long timeoutNanos;
+    /**
+     * Decoded images are large (a 20-megapixel photo is about 150 MB in flight): at most one decode
+     * per CPU runs at once, so many simultaneous large uploads queue here instead of exhausting
+     * the heap, and give up with 503 if their deadline would pass first.
+     */
+    private final Semaphore decodeSlots = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     ClassificationService(ModelService models, DenseServeProperties properties) {
         this.models = models;
@@ -53,8 +61,7 @@ public class ClassificationService {
     /** Decodes, preprocesses and queues an image without waiting for its result. */
     Pending submit(byte[] image, long startNanos) {
         ServedModel model = models.current();
-        DecodedImage decoded = decoder.decode(image);
-        float[] input = model.preprocessor().apply(decoded);
+        float[] input = decodeAndPreprocess(image, model, startNanos + timeoutNanos);
         long preprocessNanos = System.nanoTime() - startNanos;
         metrics().recordPreprocess(preprocessNanos);
         long deadline = startNanos + timeoutNanos;
@@ -62,6 +69,23 @@ public class ClassificationService {
             throw new DeadlineExceededException("the request's deadline passed during preprocessing");
         }
         return new Pending(model, startNanos, preprocessNanos, model.predictor().submit(input, deadline));
+    }
+
+    private float[] decodeAndPreprocess(byte[] image, ServedModel model, long deadlineNanos) {
+        try {
+            if (!decodeSlots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new OverloadedException("too many images are being decoded at once; retry shortly");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeadlineExceededException("interrupted while waiting to decode");
+        }
+        try {
+            DecodedImage decoded = decoder.decode(image);
+            return model.preprocessor().apply(decoded);
+        } finally {
+            decodeSlots.release();
+        }
     }
 
     /** Waits for a queued image's result within its deadline and ranks the classes. */

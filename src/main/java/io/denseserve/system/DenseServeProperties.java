@@ -166,7 +166,7 @@ public class DenseServeProperties {
         private DataSize maxImageSize = DataSize.ofMegabytes(10);
         /** Largest accepted width x height, read from the image header before decoding. */
         @Min(1)
-        private long maxPixels = 40_000_000;
+        private long maxPixels = 20_000_000;
         /** Most images in one {@code /classify/batch} request. */
         @Min(1)
         @Max(256)
