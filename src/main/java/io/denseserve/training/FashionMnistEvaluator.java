@@ -86,8 +86,8 @@ public final class FashionMnistEvaluator {
         return confusion;
     }
 
-    static List<String> report(String model, int[][] confusion) {
-        List<String> lines = new ArrayList<>();
+    /** Correct predictions (the diagonal) over all predictions. */
+    static double accuracy(int[][] confusion) {
         long correct = 0;
         long total = 0;
         for (int c = 0; c < confusion.length; c++) {
@@ -96,7 +96,13 @@ public final class FashionMnistEvaluator {
                 correct += c == p ? confusion[c][p] : 0;
             }
         }
-        lines.add(String.format(Locale.ROOT, "%s: top-1 accuracy %.4f (%d / %d)", model, (double) correct / total, correct, total));
+        return (double) correct / total;
+    }
+
+    static List<String> report(String model, int[][] confusion) {
+        List<String> lines = new ArrayList<>();
+        long total = java.util.Arrays.stream(confusion).flatMapToInt(java.util.Arrays::stream).sum();
+        lines.add(String.format(Locale.ROOT, "%s: top-1 accuracy %.4f (%d images)", model, accuracy(confusion), total));
         for (int c = 0; c < confusion.length; c++) {
             int row = 0;
             for (int v : confusion[c]) {

@@ -11,40 +11,26 @@ import io.denseserve.client.model.BatchClassificationResponse;
 import io.denseserve.client.model.ClassificationResponse;
 import io.denseserve.client.model.ModelInfo;
 import io.denseserve.testing.Http;
+import io.denseserve.testing.TinyModelServerTest;
 import io.denseserve.testing.Images;
-import io.denseserve.testing.TestBundles;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The Java client that the build generates from our OpenAPI document (kept equal to the live one by
  * {@link OpenApiContractTest}) classifies an image against the running service.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class GeneratedClientEndToEndTest {
-
-    @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        Path bundle = TestBundles.rgb(10, 4, 16);
-        registry.add("denseserve.model.bundle", bundle::toString);
-    }
-
-    @LocalServerPort
-    int port;
+class GeneratedClientEndToEndTest extends TinyModelServerTest {
 
     @TempDir
     Path tmp;
 
     ApiClient client() {
-        new Http(port).awaitReady();
+        readyService();
         ApiClient client = new ApiClient();
         client.updateBaseUri("http://localhost:" + port);
         return client;

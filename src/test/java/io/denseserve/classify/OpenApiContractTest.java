@@ -7,14 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.denseserve.testing.Http;
-import io.denseserve.testing.TestBundles;
+import io.denseserve.testing.TinyModelServerTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The committed OpenAPI document ({@code src/main/openapi/denseserve-openapi.json}, from which the
@@ -22,22 +18,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * running service publishes at {@code /v3/api-docs}. After an API change, regenerate it with
  * {@code ./mvnw test -Dtest=OpenApiContractTest -Dopenapi.update=true}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class OpenApiContractTest {
+class OpenApiContractTest extends TinyModelServerTest {
 
     static final Path SPEC = Path.of("src/main/openapi/denseserve-openapi.json");
     // Key order is springdoc's, which is deterministic; it matters to the generator, which builds a
     // client method from the first request content type (for POST /classify: the multipart form).
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-    @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        Path bundle = TestBundles.rgb(10, 4, 16);
-        registry.add("denseserve.model.bundle", bundle::toString);
-    }
-
-    @LocalServerPort
-    int port;
 
     @Test
     void committedSpecIsTheLiveSpec() throws Exception {

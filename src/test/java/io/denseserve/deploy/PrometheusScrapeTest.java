@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.testing.Http;
+import io.denseserve.testing.TinyModelServerTest;
 import io.denseserve.testing.Images;
-import io.denseserve.testing.TestBundles;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,29 +21,15 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A real Prometheus (Debian's package) scrapes the running service, and PromQL over the latency
  * histogram, as the Grafana dashboard writes it, returns a number.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureObservability
-class PrometheusScrapeTest {
+class PrometheusScrapeTest extends TinyModelServerTest {
 
     static final String PROMETHEUS = "/usr/bin/prometheus";
-
-    @DynamicPropertySource
-    static void model(DynamicPropertyRegistry registry) {
-        Path bundle = TestBundles.rgb(10, 4, 16);
-        registry.add("denseserve.model.bundle", bundle::toString);
-    }
-
-    @LocalServerPort
-    int port;
 
     @TempDir
     Path tmp;
@@ -51,8 +37,7 @@ class PrometheusScrapeTest {
     @Test
     void prometheusScrapesAndAnswersAP99Query() throws Exception {
         DeploymentFilesTest.requireTool(PROMETHEUS);
-        Http http = new Http(port);
-        http.awaitReady();
+        Http http = readyService();
         int promPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             promPort = socket.getLocalPort();
