@@ -27,7 +27,8 @@ class ModelHealthIndicator implements HealthIndicator {
             health.withDetail("model", models.current().name());
         }
         if (models.failure() != null) {
-            health.down().withDetail("error", models.failure());
+            // The cause is in the service log; health is public and must not reveal file paths.
+            health.down().withDetail("error", "the model failed to load; see the service log");
         }
         return health.build();
     }

@@ -81,7 +81,8 @@ public class ModelService implements DisposableBean {
             state.set(ModelState.READY);
             LOG.info("serving model '{}' on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",
                     bundle.manifest().name(), device, parameters, workers, threads, settings.getBatchSize());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // LinkageError: libtorch's natives failed to load; the service must still say FAILED.
             failure = e.getMessage();
             state.set(ModelState.FAILED);
             LOG.error("model could not be loaded; the service stays unready: {}", e.getMessage(), e);
@@ -121,7 +122,7 @@ public class ModelService implements DisposableBean {
         return state.get();
     }
 
-    /** Why loading failed, or null. */
+    /** Why loading failed (for the log: it may name files), or null. */
     public String failure() {
         return failure;
     }
