@@ -214,9 +214,9 @@ public final class FashionMnistTrainer {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("dataset", "Fashion-MNIST (Debian dataset-fashion-mnist): 60,000 train / 10,000 test, 28x28 grayscale");
         provenance.put("training", String.format(Locale.ROOT,
-                "DenseServe FashionMnistTrainer: %d epochs, batch %d, SGD Nesterov 0.9, lr %.3f cosine, weight decay %.0e, "
-                        + "random crop (pad 2) + horizontal flip, seed %d", last.epoch(), options.batchSize(),
-                options.learningRate(), options.weightDecay(), options.seed()));
+                "DenseServe FashionMnistTrainer: epoch %d of a %d-epoch cosine schedule, batch %d, SGD Nesterov 0.9, "
+                        + "peak lr %.3f, weight decay %.0e, random crop (pad 2) + horizontal flip, seed %d", last.epoch(),
+                options.epochs(), options.batchSize(), options.learningRate(), options.weightDecay(), options.seed()));
         provenance.put("epochs", last.epoch());
         provenance.put("wallTimeSeconds", Math.round(seconds));
         provenance.put("hardware", Hardware.describe());
