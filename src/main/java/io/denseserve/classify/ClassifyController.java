@@ -44,10 +44,6 @@ import org.springframework.web.multipart.MultipartFile;
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
 class ClassifyController {
 
-    /** Raw-body image types; anything else gets 415. */
-    static final String[] RAW_TYPES = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp",
-        "image/tiff", "application/octet-stream"};
-
     private final ClassificationService service;
     private final ProblemTypes problems;
     private final long maxBytes;
