@@ -71,6 +71,10 @@ public final class TorchCheckpointFormat {
             throw e;
         } catch (IOException e) {
             throw new WeightsFormatException(where + " is truncated or corrupt: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            // The pickle reader allocates what a (corrupt) length field declares before reading it;
+            // such an allocation fails at once without having taken memory, so this is recoverable.
+            throw new WeightsFormatException(where + " declares an object too large to read: corrupt", e);
         }
     }
 
