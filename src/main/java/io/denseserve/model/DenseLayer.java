@@ -62,7 +62,7 @@ public final class DenseLayer extends TorchSequential {
                 .build();
     }
 
-    /** Precomputes conv1 with norm2 folded in; call again whenever the weights change. */
+    /** Precomputes the {@link Folded} weights; call again whenever the weights change. */
     void fuseForInference() {
         Folded previous = folded;
         NDArray[] conv = norm2.foldAfter(conv1.getParameters().get("weight").getArray());
