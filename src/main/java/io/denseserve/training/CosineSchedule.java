@@ -26,7 +26,11 @@ public final class CosineSchedule implements Tracker {
 
     @Override
     public float getNewValue(int numUpdate) {
-        int step = numUpdate + offset;
+        return valueAtStep(numUpdate + offset);
+    }
+
+    /** The learning rate at an absolute step of the whole schedule. */
+    public float valueAtStep(int step) {
         if (step < warmupSteps) {
             return peak * (step + 1) / warmupSteps;
         }

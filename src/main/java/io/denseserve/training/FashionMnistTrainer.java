@@ -107,7 +107,7 @@ public final class FashionMnistTrainer {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     totalSeconds += seconds;
                     double[] testStats = evaluate(trainer.getModel().getBlock(), model.getNDManager());
-                    last = new EpochMetrics(epoch, schedule.getNewValue(0), trainStats[0], trainStats[1], testStats[0],
+                    last = new EpochMetrics(epoch, schedule.valueAtStep(epoch * stepsPerEpoch), trainStats[0], trainStats[1], testStats[0],
                             testStats[1], seconds, train.size() / seconds);
                     history.add(last);
                     System.err.printf(Locale.ROOT, "%nepoch %d: train loss %.4f acc %.4f | test loss %.4f acc %.4f | %.0f s, %.0f img/s%n",
