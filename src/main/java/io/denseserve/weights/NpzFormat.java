@@ -49,6 +49,11 @@ public final class NpzFormat {
             }
         } catch (ZipException e) {
             throw new WeightsFormatException(where + " is not a readable zip archive (truncated or corrupt): " + e.getMessage());
+        } catch (WeightsFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            // A damaged entry ends early while inflating (found by fuzzing: EOFException).
+            throw new WeightsFormatException(where + " has a truncated or corrupt entry: " + e.getMessage(), e);
         }
         if (tensors.isEmpty()) {
             throw new WeightsFormatException(where + " holds no .npy arrays");
