@@ -47,7 +47,8 @@ public final class NpzFormat {
                     tensors.put(name, readNpy(in, entry.getSize(), where + ", array '" + name + "'"));
                 }
             }
-        } catch (ZipException e) {
+        } catch (ZipException | IllegalArgumentException e) {
+            // IllegalArgumentException: an entry name that is not valid UTF-8 (found by fuzzing).
             throw new WeightsFormatException(where + " is not a readable zip archive (truncated or corrupt): " + e.getMessage());
         } catch (WeightsFormatException e) {
             throw e;

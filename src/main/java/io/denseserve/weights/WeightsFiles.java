@@ -50,7 +50,7 @@ public final class WeightsFiles {
     private static boolean isNpz(Path file) throws WeightsFormatException {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             return zip.stream().anyMatch(e -> e.getName().endsWith(".npy"));
-        } catch (ZipException e) {
+        } catch (ZipException | IllegalArgumentException e) {
             throw new WeightsFormatException("weights file " + file.getFileName()
                     + " is not a readable zip archive (truncated or corrupt): " + e.getMessage());
         } catch (IOException e) {
