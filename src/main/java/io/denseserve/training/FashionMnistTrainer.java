@@ -88,6 +88,7 @@ public final class FashionMnistTrainer {
                 trainer.initialize(new Shape(options.batchSize(), 1, FashionMnist.SIDE, FashionMnist.SIDE));
                 int firstEpoch = 1;
                 double previousSeconds = 0;
+                String earlierSchedule = "";
                 Path checkpoint = options.out().resolve("checkpoint.safetensors");
                 if (options.resume() && Files.exists(checkpoint)) {
                     StateDict saved = SafetensorsFormat.read(checkpoint);
@@ -95,12 +96,15 @@ public final class FashionMnistTrainer {
                     firstEpoch = Integer.parseInt(saved.metadata().get("epoch")) + 1;
                     previousSeconds = Double.parseDouble(saved.metadata().getOrDefault("trainSeconds", "0"));
                     schedule.setOffset((firstEpoch - 1) * stepsPerEpoch);
+                    earlierSchedule = saved.metadata().getOrDefault("schedule",
+                            "epochs 1-" + (firstEpoch - 1) + ": schedule not recorded in the checkpoint") + "; ";
                     System.err.printf("resuming after epoch %d from %s%n", firstEpoch - 1, checkpoint);
                 } else {
                     history.clear();
                 }
                 EpochMetrics last = history.isEmpty() ? null : history.get(history.size() - 1);
                 double totalSeconds = previousSeconds;
+                String scheduleRecord = earlierSchedule + scheduleSegment(firstEpoch);
                 for (int epoch = firstEpoch; epoch <= options.epochs(); epoch++) {
                     long start = System.nanoTime();
                     double[] trainStats = trainEpoch(trainer, epoch);
@@ -116,9 +120,10 @@ public final class FashionMnistTrainer {
                     meta.put("epoch", String.valueOf(epoch));
                     meta.put("trainSeconds", String.valueOf(totalSeconds));
                     meta.put("config", config.toString());
+                    meta.put("schedule", scheduleRecord);
                     SafetensorsFormat.write(StateDictLoader.export(net, meta), checkpoint);
                     writeHistory(history);
-                    writeBundle(config, net, last, totalSeconds);
+                    writeBundle(config, net, last, totalSeconds, scheduleRecord);
                 }
                 return last;
             }
@@ -210,13 +215,26 @@ public final class FashionMnistTrainer {
         return order;
     }
 
-    private void writeBundle(DenseNetConfig config, DenseNet net, EpochMetrics last, double seconds) throws IOException {
+    /**
+     * What this run's epochs used, kept in the checkpoint and the bundle's provenance: a resumed run
+     * restarts momentum and continues a cosine curve of its own length, so a shipped model states
+     * every segment it was trained under rather than one schedule it never had.
+     */
+    private String scheduleSegment(int firstEpoch) {
+        return String.format(Locale.ROOT, "epochs %d-%d: cosine over %d epochs from epoch %d's point on it, peak lr %.3f%s",
+                firstEpoch, options.epochs(), options.epochs(), firstEpoch, options.learningRate(),
+                firstEpoch > 1 ? " (resumed, momentum reset), seed " + options.seed() : ", seed " + options.seed());
+    }
+
+    private void writeBundle(DenseNetConfig config, DenseNet net, EpochMetrics last, double seconds, String scheduleRecord)
+            throws IOException {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("dataset", "Fashion-MNIST (Debian dataset-fashion-mnist): 60,000 train / 10,000 test, 28x28 grayscale");
         provenance.put("training", String.format(Locale.ROOT,
-                "DenseServe FashionMnistTrainer: epoch %d of a %d-epoch cosine schedule, batch %d, SGD Nesterov 0.9, "
-                        + "peak lr %.3f, weight decay %.0e, random crop (pad 2) + horizontal flip, seed %d", last.epoch(),
-                options.epochs(), options.batchSize(), options.learningRate(), options.weightDecay(), options.seed()));
+                "DenseServe FashionMnistTrainer: epoch %d, batch %d, SGD Nesterov 0.9 with warm-up + cosine learning rate "
+                        + "(see schedule), weight decay %.0e, random crop (pad 2) + horizontal flip", last.epoch(),
+                options.batchSize(), options.weightDecay()));
+        provenance.put("schedule", scheduleRecord);
         provenance.put("epochs", last.epoch());
         provenance.put("wallTimeSeconds", Math.round(seconds));
         provenance.put("hardware", Hardware.describe());

@@ -1,12 +1,12 @@
 package io.denseserve.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.testing.Http;
 import io.denseserve.testing.Images;
+import io.denseserve.testing.Prerequisites;
 import io.denseserve.training.FashionMnist;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -31,8 +31,8 @@ class DefaultModelEndToEndTest {
         JsonNode model = new ObjectMapper().readTree(http.get("/models").body()).get(0);
         assertThat(model.path("name").asText()).isEqualTo("fashion-mnist-densenet-bc");
         assertThat(model.path("inputShape").toString()).isEqualTo("[1,28,28]");
-        assumeTrue(Files.exists(FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz")),
-                "dataset-fashion-mnist not installed: only the model's description was checked");
+        Prerequisites.require(Files.exists(FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz")),
+                "default model accuracy: dataset-fashion-mnist not installed, only the model's description was checked");
         FashionMnist test = FashionMnist.test(FashionMnist.DEBIAN_DIR).head(200);
         int correct = 0;
         for (int i = 0; i < test.size(); i++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.denseserve.testing.Http;
 import io.denseserve.testing.Images;
+import io.denseserve.testing.Prerequisites;
 import io.denseserve.testing.TestBundles;
 import io.denseserve.testing.TinyModelServerTest;
 import java.net.http.HttpResponse;
@@ -74,10 +75,41 @@ class HostileInputEndToEndTest extends TinyModelServerTest {
         assertThat(http.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
     }
 
+    /**
+     * Unusual but valid encodings are classified, not rejected: a CMYK JPEG (made by Pillow, with
+     * its Adobe marker) and a 16-bit grayscale PNG, which must give exactly what the same picture
+     * in 8 bits gives (16-bit samples are scaled to 8 bits, {@code v * 257 -> v}).
+     */
+    @Test
+    void cmykAnd16BitImagesAreClassified() throws Exception {
+        Http http = readyService();
+        byte[] cmyk;
+        try (var in = getClass().getResourceAsStream("/io/denseserve/images/cmyk.jpg")) {
+            cmyk = in.readAllBytes();
+        }
+        HttpResponse<String> r = http.postRaw("/classify", "image/jpeg", cmyk);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+
+        java.awt.image.BufferedImage gray8 = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.image.BufferedImage gray16 = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                int v = (x * 7 + y * 3) % 256;
+                gray8.getRaster().setSample(x, y, 0, v);
+                gray16.getRaster().setSample(x, y, 0, v * 257);
+            }
+        }
+        HttpResponse<String> eight = http.postRaw("/classify?topK=10", "image/png", Images.encode(gray8, "png"));
+        HttpResponse<String> sixteen = http.postRaw("/classify?topK=10", "image/png", Images.encode(gray16, "png"));
+        assertThat(sixteen.statusCode()).as(sixteen.body()).isEqualTo(200);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(json.readTree(sixteen.body()).get("topK")).isEqualTo(json.readTree(eight.body()).get("topK"));
+    }
+
     @Test
     void animatedGifUsesItsFirstFrame() throws Exception {
         Path gif = TestBundles.photo("no_time_for_that_tiny.gif");
-        org.junit.jupiter.api.Assumptions.assumeTrue(gif != null, "python3-skimage's animated GIF not installed");
+        Prerequisites.require(gif != null, "animated GIF test: python3-skimage's no_time_for_that_tiny.gif not installed");
         HttpResponse<String> r = readyService().postRaw("/classify", "image/gif", Files.readAllBytes(gif));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }

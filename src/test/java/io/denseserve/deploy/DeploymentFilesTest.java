@@ -1,7 +1,6 @@
 package io.denseserve.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.denseserve.testing.Prerequisites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,14 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DeploymentFilesTest {
 
     static void requireTool(String tool) {
-        if (!Files.isExecutable(Path.of(tool))) {
-            String message = "SKIPPED: " + tool + " not installed (.ci/run installs it)";
-            System.err.println("*** " + message + " ***");
-            if (Boolean.parseBoolean(System.getenv("DENSESERVE_REQUIRE_REFERENCE_DATA"))) {
-                throw new IllegalStateException(message);
-            }
-            assumeTrue(false, message);
-        }
+        Prerequisites.require(Files.isExecutable(Path.of(tool)), tool + " not installed (.ci/run installs it)");
     }
 
     @Test

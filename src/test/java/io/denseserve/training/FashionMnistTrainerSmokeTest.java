@@ -1,7 +1,6 @@
 package io.denseserve.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDManager;
 import io.denseserve.bundle.ModelBundle;
@@ -9,6 +8,7 @@ import io.denseserve.model.ForwardMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.denseserve.testing.Prerequisites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,16 +24,8 @@ class FashionMnistTrainerSmokeTest {
 
     @Test
     void shortRunLowersLossAndWritesALoadableBundle() throws Exception {
-        boolean present = Files.exists(FashionMnist.DEBIAN_DIR.resolve("train-images-idx3-ubyte.gz"));
-        if (!present) {
-            String message = "SKIPPED trainer smoke test: " + FashionMnist.DEBIAN_DIR
-                    + " missing (install Debian's dataset-fashion-mnist)";
-            System.err.println("*** " + message + " ***");
-            if (Boolean.parseBoolean(System.getenv("DENSESERVE_REQUIRE_REFERENCE_DATA"))) {
-                throw new IllegalStateException(message);
-            }
-            assumeTrue(false, message);
-        }
+        Prerequisites.require(Files.exists(FashionMnist.DEBIAN_DIR.resolve("train-images-idx3-ubyte.gz")),
+                "trainer smoke test: " + FashionMnist.DEBIAN_DIR + " missing (install Debian's dataset-fashion-mnist)");
         FashionMnist train = FashionMnist.train(FashionMnist.DEBIAN_DIR).head(1200);
         FashionMnist test = FashionMnist.test(FashionMnist.DEBIAN_DIR).head(500);
         String[] args = {"--out", out.toString(), "--epochs", "3", "--depth", "10", "--growth", "6", "--batch", "32"};

@@ -1,7 +1,7 @@
 package io.denseserve.weights;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.denseserve.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,15 +47,8 @@ public final class TorchvisionFixtures {
         if (unavailable == null && !upToDate()) {
             unavailable = generate();
         }
-        if (unavailable != null && !unavailable.isEmpty()) {
-            String message = "SKIPPED torchvision conformance: " + unavailable
-                    + " (install Debian's python3-torchvision to run it)";
-            System.err.println("*** " + message + " ***");
-            if (Boolean.parseBoolean(System.getenv("DENSESERVE_REQUIRE_REFERENCE_DATA"))) {
-                throw new IllegalStateException(message);
-            }
-            assumeTrue(false, message);
-        }
+        Prerequisites.require(unavailable == null || unavailable.isEmpty(), "torchvision conformance: " + unavailable
+                + " (install Debian's python3-torchvision to run it)");
         unavailable = "";
         return dir;
     }

@@ -1,0 +1,124 @@
+package io.denseserve.reliability;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What happened to every request of one load run: answers by status with their latencies, answers
+ * with a status the request did not expect, and requests that got no answer at all (timeouts,
+ * resets, refused connections), each kept with the time it was sent so a test can tell requests
+ * sent before an event (SIGTERM) from those sent after it.
+ */
+final class LoadReport {
+
+    /** A request that got no HTTP answer. */
+    record Failure(String shot, long sentNanos, String error) {}
+
+    private final Map<Integer, List<Long>> latencies = new TreeMap<>();
+    private final Map<Integer, List<Long>> sentAt = new TreeMap<>();
+    private final List<String> unexpected = new ArrayList<>();
+    private final List<Failure> failures = new ArrayList<>();
+    private long sent;
+    private long unexpectedCount;
+    private double offeredSeconds;
+
+    synchronized void sent() {
+        sent++;
+    }
+
+    synchronized void answered(Shot shot, int status, long sentNanos, long latencyNanos, String body) {
+        latencies.computeIfAbsent(status, s -> new ArrayList<>()).add(latencyNanos);
+        sentAt.computeIfAbsent(status, s -> new ArrayList<>()).add(sentNanos);
+        if (!shot.expected().contains(status)) {
+            unexpectedCount++;
+            if (unexpected.size() < 10) {
+                unexpected.add(shot.name() + " -> " + status + " " + body.substring(0, Math.min(300, body.length())));
+            }
+        }
+    }
+
+    synchronized void failed(Shot shot, long sentNanos, Throwable error) {
+        Throwable cause = error.getCause() != null ? error.getCause() : error;
+        failures.add(new Failure(shot.name(), sentNanos, cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+    }
+
+    synchronized void offeredFor(double seconds) {
+        offeredSeconds = seconds;
+    }
+
+    synchronized long sentCount() {
+        return sent;
+    }
+
+    synchronized long answered(int status) {
+        return latencies.getOrDefault(status, List.of()).size();
+    }
+
+    synchronized long answered() {
+        return latencies.values().stream().mapToLong(List::size).sum();
+    }
+
+    synchronized long unexpectedCount() {
+        return unexpectedCount;
+    }
+
+    synchronized List<String> unexpectedSamples() {
+        return List.copyOf(unexpected);
+    }
+
+    synchronized List<Failure> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** When the answers with {@code status} were sent ({@link System#nanoTime()}). */
+    synchronized List<Long> sentTimes(int status) {
+        return List.copyOf(sentAt.getOrDefault(status, List.of()));
+    }
+
+    /** The {@code p}-th percentile (0..100) of the latency of answers with {@code status}, in ms; NaN if none. */
+    synchronized double percentileMs(int status, double p) {
+        List<Long> values = latencies.get(status);
+        if (values == null || values.isEmpty()) {
+            return Double.NaN;
+        }
+        long[] sorted = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(sorted);
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+
+    /** Requests sent per second over the run. */
+    synchronized double offeredRate() {
+        return offeredSeconds > 0 ? sent / offeredSeconds : Double.NaN;
+    }
+
+    /** A JSON-ready summary. */
+    synchronized Map<String, Object> summary() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("sent", sent);
+        s.put("offeredPerSecond", round(offeredRate()));
+        Map<String, Object> byStatus = new LinkedHashMap<>();
+        for (int status : latencies.keySet()) {
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("count", answered(status));
+            st.put("p50Ms", round(percentileMs(status, 50)));
+            st.put("p99Ms", round(percentileMs(status, 99)));
+            st.put("maxMs", round(percentileMs(status, 100)));
+            byStatus.put(String.valueOf(status), st);
+        }
+        s.put("answers", byStatus);
+        s.put("unexpectedStatus", unexpectedCount);
+        s.put("unexpectedSamples", unexpected);
+        s.put("noAnswer", failures.size());
+        s.put("noAnswerSamples", failures.stream().limit(10).map(Failure::toString).toList());
+        return s;
+    }
+
+    static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

@@ -1,0 +1,65 @@
+package io.denseserve.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Arrivals at about 4x what the service can serve: the requests it accepts keep a bounded p99
+ * (within the request timeout), the rest get 503 quickly, no request hangs or is cut off, memory
+ * stays bounded, and the service is healthy afterwards. Saturation is measured first, in the same
+ * run, with 32 closed-loop clients. CI: 30 s of overload; locally {@code -Doverload.duration=PT2M}.
+ */
+class OverloadIT {
+
+    static final double OVERLOAD_FACTOR = 4;
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10); // application.yml's denseserve.inference.request-timeout
+
+    @Test
+    void fourTimesSaturationGets503sQuicklyAndBoundedLatencyForTheRest() throws Exception {
+        Duration duration = Reports.duration("overload.duration", "PT30S");
+        try (ServerProcess server = ServerProcess.start("overload")) {
+            List<Shot> shots = ReliabilityShots.good().stream().map(s -> s.withAlsoExpected(503)).toList();
+            LoadDriver driver = new LoadDriver(server, shots, Duration.ofSeconds(30));
+            driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
+            Duration measure = Duration.ofSeconds(15);
+            LoadReport saturation = driver.closedLoop(32, measure);
+            double saturationRate = saturation.answered(200) / (double) measure.toSeconds();
+            double rssBefore = server.rssBytes() / 1048576.0;
+
+            LoadReport overload;
+            List<MemorySampler.Sample> samples;
+            try (MemorySampler memory = new MemorySampler(server, 2_000)) {
+                overload = driver.openLoop(OVERLOAD_FACTOR * saturationRate, duration);
+                samples = memory.samples();
+                memory.writeCsv(ServerProcess.REPORTS.resolve("overload-memory.csv"));
+            }
+            double rssMax = MemorySampler.maxRss(samples);
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("saturationPerSecond", LoadReport.round(saturationRate));
+            figures.put("saturationRun", saturation.summary());
+            figures.put("targetPerSecond", LoadReport.round(OVERLOAD_FACTOR * saturationRate));
+            figures.put("durationSeconds", duration.toSeconds());
+            figures.put("acceptedPerSecond", LoadReport.round(overload.answered(200) / (double) duration.toSeconds()));
+            figures.put("rssMiB", Map.of("beforeOverload", LoadReport.round(rssBefore), "maxDuringOverload", rssMax));
+            figures.put("overloadRun", overload.summary());
+            Reports.write("overload", figures);
+
+            assertThat(overload.failures()).as("requests hung or cut off").isEmpty();
+            assertThat(overload.unexpectedSamples()).as("answers other than 200 or 503").isEmpty();
+            assertThat(overload.offeredRate()).as("the driver reached at least 3x saturation").isGreaterThan(3 * saturationRate);
+            assertThat(overload.answered(200)).isPositive();
+            assertThat(overload.answered(503)).as("the excess was refused").isPositive();
+            assertThat(overload.percentileMs(200, 99)).as("p99 of accepted requests, ms")
+                    .isLessThanOrEqualTo(REQUEST_TIMEOUT.toMillis() + 1000.0);
+            assertThat(overload.percentileMs(503, 99)).as("p99 of refusals, ms").isLessThanOrEqualTo(1000.0);
+            assertThat(rssMax).as("RSS under overload vs before, MiB").isLessThanOrEqualTo(1.5 * rssBefore);
+            assertThat(server.ready()).isTrue();
+            assertThat(driver.closedLoop(1, Duration.ofSeconds(2)).unexpectedCount()).isZero();
+        }
+    }
+}

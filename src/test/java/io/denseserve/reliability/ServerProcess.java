@@ -1,0 +1,146 @@
+package io.denseserve.reliability;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The packaged service run as an operating-system process, the way an operator runs it: its real
+ * resident memory (heap plus libtorch's native allocations) can be read from {@code /proc}, and it
+ * can be sent SIGTERM. The reliability tests need the jar, so they run in {@code integration-test},
+ * after {@code package}.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    static final Path REPORTS = Path.of("target/reliability");
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ServerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /**
+     * Starts the jar with a fixed 1 GiB heap (so growth of resident memory shows native memory,
+     * not a heap still expanding toward a quarter of the machine), the production malloc settings,
+     * and {@code args}; waits until readiness is UP.
+     */
+    static ServerProcess start(String name, String... args) throws IOException, InterruptedException {
+        Files.createDirectories(REPORTS);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms1g", "-Xmx1g", "-Dai.djl.offline=true", "-jar", packagedJar().toString(),
+                "--server.port=" + port, "--spring.main.banner-mode=off"));
+        command.addAll(List.of(args));
+        Path log = REPORTS.resolve(name + "-server.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("MALLOC_MMAP_THRESHOLD_", "17179869184");
+        builder.environment().put("MALLOC_TRIM_THRESHOLD_", "17179869184");
+        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        builder.environment().put("OPT_OUT_TRACKING", "true");
+        ServerProcess server = new ServerProcess(builder.start(), port, log);
+        server.awaitReady(Duration.ofMinutes(3));
+        return server;
+    }
+
+    static Path packagedJar() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(p -> p.getFileName().toString().matches("denseserve-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no target/denseserve-*.jar: the reliability tests run in "
+                            + "./mvnw verify, after the jar is packaged"));
+        }
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Resident set size of the whole process ({@code VmRSS}): Java heap, JVM and native memory alike. */
+    long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + pid() + "/status");
+    }
+
+    /** The sum of the Prometheus samples of {@code metric} whose line contains {@code labelPart}. */
+    double metric(String metric, String labelPart) throws IOException, InterruptedException {
+        double sum = 0;
+        for (String line : get("/actuator/prometheus").body().split("\n")) {
+            if ((line.startsWith(metric + "{") || line.startsWith(metric + " ")) && line.contains(labelPart)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    boolean ready() {
+        try {
+            return get("/actuator/health/readiness").statusCode() == 200;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private void awaitReady(Duration limit) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!ready()) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the server exited with " + process.exitValue() + "; see " + log);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the server was not ready within " + limit + "; see " + log);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** Sends SIGTERM ({@link Process#destroy()} on Linux) and waits for the exit; returns the exit status. */
+    int terminate(Duration limit) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the server did not exit within " + limit + " of SIGTERM; see " + log);
+        }
+        return process.exitValue();
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
