@@ -128,6 +128,14 @@ public class DenseServeProperties {
             return device;
         }
 
+        /**
+         * The most classifications admitted at once (decoding, queued or in a batch): the queue plus
+         * one full batch per worker. Beyond it a request gets 503 before its image is even decoded.
+         */
+        public int maxInFlight() {
+            return queueCapacity + Math.max(1, workers) * batchSize;
+        }
+
         public void setDevice(DeviceChoice device) {
             this.device = device;
         }
