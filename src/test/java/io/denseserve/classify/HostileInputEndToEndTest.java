@@ -46,7 +46,9 @@ class HostileInputEndToEndTest extends TinyModelServerTest {
                 new Hostile("URL instead of an image", () -> http.postRaw("/classify", "application/octet-stream",
                         "http://127.0.0.1:1/secret".getBytes(StandardCharsets.US_ASCII)), 400, "not-an-image"),
                 new Hostile("multipart with 500 parts", () -> http.postMultipart("/classify/batch", "images",
-                        manyTinyParts(500)), 413, null)));
+                        manyTinyParts(500)), 413, null),
+                new Hostile("part holding multipart nested 1000 deep", () -> http.postMultipart("/classify", "image",
+                        nestedMultipart(1000)), 400, "not-an-image")));
         Path truncated = TestBundles.photo("truncated.jpg");
         if (truncated != null) {
             byte[] bytes = Files.readAllBytes(truncated);
@@ -123,6 +125,17 @@ class HostileInputEndToEndTest extends TinyModelServerTest {
             assertThat(http.get("/actuator/" + endpoint).statusCode()).as(endpoint).isEqualTo(404);
             assertThat(links).doesNotContain("/actuator/" + endpoint);
         }
+    }
+
+    /** A multipart/mixed document whose one part is a multipart/mixed document, {@code depth} levels down. */
+    private static byte[] nestedMultipart(int depth) {
+        StringBuilder open = new StringBuilder();
+        StringBuilder close = new StringBuilder();
+        for (int d = 0; d < depth; d++) {
+            open.append("--n").append(d).append("\r\nContent-Type: multipart/mixed; boundary=n").append(d + 1).append("\r\n\r\n");
+            close.insert(0, "\r\n--n" + d + "--");
+        }
+        return (open + "deepest" + close).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[][] manyTinyParts(int n) {

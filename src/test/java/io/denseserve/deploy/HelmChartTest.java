@@ -109,7 +109,10 @@ class HelmChartTest {
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("2")).containsKey("memory");
         assertThat(env(c)).containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "2").containsEntry("OMP_NUM_THREADS", "2")
-                .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").doesNotContainKey("DENSESERVE_MODEL_BUNDLE");
+                .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").doesNotContainKey("DENSESERVE_MODEL_BUNDLE")
+                .containsEntry("SERVER_TOMCAT_THREADS_MAX", "200").containsEntry("DENSESERVE_SHUTDOWN_DRAINPERIOD", "5s");
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("drain + graceful shutdown (30s) fit in the grace period")
+                .isGreaterThanOrEqualTo(5 + 30);
         assertThat(deployment.getSpec().getReplicas()).as("replicas come from the HPA").isNull();
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry("prometheus.io/path", "/actuator/prometheus");
@@ -131,7 +134,8 @@ class HelmChartTest {
         Container c = pod.getContainers().get(0);
         assertThat(env(c)).containsEntry("DENSESERVE_MODEL_TORCHVISION", "densenet121")
                 .containsEntry("DENSESERVE_MODEL_WEIGHTS", "/models/densenet121-a639ec97.pth")
-                .containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "2"); // 4 CPUs / 2 workers
+                .containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "2") // 4 CPUs / 2 workers
+                .containsEntry("SERVER_TOMCAT_THREADS_MAX", "432"); // queue 400 + 2 workers x batch 8 + 16 spare
         assertThat(c.getVolumeMounts()).anySatisfy(m -> {
             assertThat(m.getMountPath()).isEqualTo("/models");
             assertThat(m.getReadOnly()).isTrue();
