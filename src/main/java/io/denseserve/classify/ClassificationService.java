@@ -20,6 +20,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -53,7 +55,7 @@ public class ClassificationService {
     private final Semaphore admitted;
     private final int maxInFlight;
 
-    ClassificationService(ModelService models, DenseServeProperties properties,
+    ClassificationService(ModelService models, DenseServeProperties properties, MeterRegistry registry,
             @Value("${server.tomcat.threads.max:200}") int requestThreads) {
         this.models = models;
         this.maxInFlight = properties.getInference().maxInFlight();
@@ -64,6 +66,9 @@ public class ClassificationService {
                     + " threads left to refuse the excess with 503 and answer health checks");
         }
         this.admitted = new Semaphore(maxInFlight);
+        Gauge.builder("denseserve.requests.in.flight", admitted, permits -> maxInFlight - permits.availablePermits())
+                .description("classifications admitted and not yet answered (decoding, queued or in a batch)")
+                .register(registry);
         this.decoder = new ImageDecoder(properties.getLimits().getMaxImageSize().toBytes(),
                 properties.getLimits().getMaxPixels());
         this.timeoutNanos = properties.getInference().getRequestTimeout().toNanos();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.denseserve.system.DenseServeProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,13 +17,13 @@ class AdmissionLimitTest {
     void tooFewRequestThreadsForTheQueueFailAtStartWithTheFix() {
         DenseServeProperties properties = new DenseServeProperties();
         properties.getInference().setQueueCapacity(500);
-        assertThatThrownBy(() -> new ClassificationService(null, properties, 200))
+        assertThatThrownBy(() -> new ClassificationService(null, properties, new SimpleMeterRegistry(), 200))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("server.tomcat.threads.max (200) must be at least 524");
     }
 
     @Test
     void theDefaultsFit() {
-        assertThatCode(() -> new ClassificationService(null, new DenseServeProperties(), 200)).doesNotThrowAnyException();
+        assertThatCode(() -> new ClassificationService(null, new DenseServeProperties(), new SimpleMeterRegistry(), 200)).doesNotThrowAnyException();
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -34,7 +35,8 @@ class GracefulShutdownTest {
         Path bundle = TestBundles.rgb(22, 12, 96);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(DenseServeApplication.class).run(
                 "--server.port=" + port, "--denseserve.model.bundle=" + bundle,
-                "--denseserve.inference.batch-size=1", "--spring.main.banner-mode=off");
+                "--denseserve.inference.batch-size=16", "--denseserve.inference.max-batch-delay=2s",
+                "--spring.main.banner-mode=off");
         Http http = new Http(port);
         http.awaitReady();
         byte[] png = Images.png(96, 96);
@@ -44,7 +46,14 @@ class GracefulShutdownTest {
             for (int i = 0; i < 8; i++) {
                 inFlight.add(CompletableFuture.supplyAsync(() -> http.postRaw("/classify", "image/png", png), pool));
             }
-            Thread.sleep(30); // let them reach the server and queue up behind the single worker
+            // Wait until all 8 are admitted: they then wait for a batch of 16 that never fills, so they
+            // are surely in flight when shutdown begins, and are answered during it.
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (registry.get("denseserve.requests.in.flight").gauge().value() < 8 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(registry.get("denseserve.requests.in.flight").gauge().value()).isEqualTo(8);
             long start = System.nanoTime();
             context.close(); // graceful: stop accepting, drain requests in flight, then drain the model queue
             for (CompletableFuture<HttpResponse<String>> f : inFlight) {
