@@ -28,12 +28,12 @@ public final class ForwardBench {
         // Both the JVM's JIT and libtorch's per-shape kernel choices need warm-up; one-image passes are
         // short, so they get more warm-up passes. Every implementation gets the same.
         int warmup = batch == 1 ? 15 : 4;
-        if (!Boolean.getBoolean("bench.keepGradMode")) {
-            // As the service's inference workers do (BatchingPredictor): our eager network's parameters
-            // require gradients, so with grad mode on libtorch would record autograd history per op.
-            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        }
         try (Model model = Model.newInstance(impl, "PyTorch")) {
+            if (!Boolean.getBoolean("bench.keepGradMode")) {
+                // As the service's inference workers do (BatchingPredictor): our eager network's parameters
+                // require gradients, so with grad mode on libtorch would record autograd history per op.
+                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+            }
             if (impl.equals("torchscript")) {
                 model.load(weights);
             } else {
