@@ -86,6 +86,11 @@ public class ClassificationService {
         return await(submit(image, startNanos), topK);
     }
 
+    /** True while every admission permit is taken: a new request would be refused anyway. */
+    boolean saturated() {
+        return admitted.availablePermits() == 0;
+    }
+
     /** Decodes, preprocesses and queues an image without waiting for its result. */
     Pending submit(byte[] image, long startNanos) {
         ServedModel model = models.current();
