@@ -50,10 +50,6 @@ final class LoadReport {
         offeredSeconds = seconds;
     }
 
-    synchronized long sentCount() {
-        return sent;
-    }
-
     synchronized long answered(int status) {
         return latencies.getOrDefault(status, List.of()).size();
     }
