@@ -38,6 +38,8 @@ class HostileInputEndToEndTest extends TinyModelServerTest {
         List<Hostile> hostile = new ArrayList<>(List.of(
                 new Hostile("zero bytes", () -> http.postRaw("/classify", "image/jpeg", new byte[0]), 400, "empty-image"),
                 new Hostile("random bytes", () -> http.postRaw("/classify", "image/jpeg", randomBytes), 400, "not-an-image"),
+                new Hostile("truncated PNG", () -> http.postRaw("/classify", "image/png",
+                        java.util.Arrays.copyOf(Images.png(120, 90), 300)), 400, "corrupt-image"),
                 new Hostile("PNG declaring 100000x100000", () -> http.postRaw("/classify", "image/png",
                         Images.pngHeaderDeclaring(100_000, 100_000)), 413, "too-many-pixels"),
                 new Hostile("50 MB upload", () -> http.postRaw("/classify", "image/png", new byte[50 * 1024 * 1024]),
