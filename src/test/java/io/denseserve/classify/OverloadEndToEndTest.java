@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -22,7 +25,10 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A burst far beyond a one-slot queue: the excess gets 503 problem JSON with Retry-After at once,
  * everything accepted is answered 200, nothing hangs, and the service answers normally afterwards.
+ * Refusals come from two places (the early filter while every permit is taken, the service when the
+ * last permit goes between check and take); both must give the same answer and both are counted.
  */
+@AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OverloadEndToEndTest {
 
@@ -43,6 +49,7 @@ class OverloadEndToEndTest {
         Http http = new Http(port);
         http.awaitReady();
         byte[] png = Images.png(96, 96);
+        double refusedBefore = overloadedCount(http);
         ExecutorService pool = Executors.newFixedThreadPool(32);
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         try {
@@ -57,6 +64,7 @@ class OverloadEndToEndTest {
                     overloaded++;
                     assertProblem(r, 503, "overloaded");
                     assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+                    assertThat(ClassifyEndToEndTest.json(r).path("instance").asText()).isEqualTo("/classify");
                 } else {
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                     ok++;
@@ -64,10 +72,18 @@ class OverloadEndToEndTest {
             }
             assertThat(overloaded).as("requests refused").isPositive();
             assertThat(ok).as("requests served").isPositive();
+            assertThat(overloadedCount(http) - refusedBefore).as("refusals counted as overloaded").isEqualTo(overloaded);
         } finally {
             pool.shutdown();
         }
         assertThat(http.postRaw("/classify", "image/png", png).statusCode()).isEqualTo(200);
         assertThat(http.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+    }
+
+    private static double overloadedCount(Http http) {
+        String metrics = http.get("/actuator/prometheus").body();
+        Matcher m = Pattern.compile("(?m)^denseserve_requests_total\\{[^}]*outcome=\"overloaded\"[^}]*} (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as("the overloaded series in %s", metrics).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 }

@@ -1,9 +1,14 @@
 package io.denseserve.reliability;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -112,6 +117,27 @@ final class LoadReport {
         s.put("noAnswer", failures.size());
         s.put("noAnswerSamples", failures.stream().limit(10).map(Failure::toString).toList());
         return s;
+    }
+
+    /**
+     * Every answer as one CSV row (sent, in ms after {@code originNanos}; status; latency in ms), in
+     * the order sent, so a tail can be placed in time: a stall shows as a column of slow answers sent
+     * within the same second, steady queueing as a slope.
+     */
+    synchronized void writeAnswersCsv(Path file, long originNanos) throws IOException {
+        record Row(long sentNanos, int status, long latencyNanos) {}
+        List<Row> rows = new ArrayList<>();
+        latencies.forEach((status, latency) -> {
+            List<Long> sentTimes = sentAt.get(status);
+            for (int i = 0; i < latency.size(); i++) {
+                rows.add(new Row(sentTimes.get(i), status, latency.get(i)));
+            }
+        });
+        rows.sort(Comparator.comparingLong(Row::sentNanos));
+        List<String> lines = new ArrayList<>(List.of("sent_ms,status,latency_ms"));
+        rows.forEach(r -> lines.add(String.format(Locale.ROOT, "%.3f,%d,%.3f", (r.sentNanos() - originNanos) / 1e6,
+                r.status(), r.latencyNanos() / 1e6)));
+        Files.write(file, lines);
     }
 
     static double round(double v) {

@@ -34,7 +34,9 @@ class OverloadIT {
             LoadReport overload;
             List<MemorySampler.Sample> samples;
             try (MemorySampler memory = new MemorySampler(server, 2_000)) {
+                long origin = System.nanoTime();
                 overload = driver.openLoop(OVERLOAD_FACTOR * saturationRate, duration);
+                overload.writeAnswersCsv(ServerProcess.REPORTS.resolve("overload-answers.csv"), origin);
                 samples = memory.samples();
                 memory.writeCsv(ServerProcess.REPORTS.resolve("overload-memory.csv"));
             }

@@ -48,7 +48,8 @@ final class ServerProcess implements AutoCloseable {
             port = s.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true", "-jar", packagedJar().toString(),
+                "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true",
+                "-Xlog:gc:file=" + REPORTS.resolve(name + "-gc.log"), "-jar", packagedJar().toString(),
                 "--server.port=" + port, "--spring.main.banner-mode=off"));
         command.addAll(List.of(args));
         Path log = REPORTS.resolve(name + "-server.log");
