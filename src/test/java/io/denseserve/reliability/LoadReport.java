@@ -25,6 +25,7 @@ final class LoadReport {
 
     private final Map<Integer, List<Long>> latencies = new TreeMap<>();
     private final Map<Integer, List<Long>> sentAt = new TreeMap<>();
+    private final Map<Integer, List<Long>> senderLate = new TreeMap<>();
     private final List<String> unexpected = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
     private long sent;
@@ -35,9 +36,15 @@ final class LoadReport {
         sent++;
     }
 
-    synchronized void answered(Shot shot, int status, long sentNanos, long latencyNanos, String body) {
+    /**
+     * @param sentNanos when the request was due to be sent
+     * @param senderLateNanos how late the sender actually sent it (open loop; part of the latency)
+     * @param latencyNanos from {@code sentNanos} to the answer
+     */
+    synchronized void answered(Shot shot, int status, long sentNanos, long senderLateNanos, long latencyNanos, String body) {
         latencies.computeIfAbsent(status, s -> new ArrayList<>()).add(latencyNanos);
         sentAt.computeIfAbsent(status, s -> new ArrayList<>()).add(sentNanos);
+        senderLate.computeIfAbsent(status, s -> new ArrayList<>()).add(senderLateNanos);
         if (!shot.expected().contains(status)) {
             unexpectedCount++;
             if (unexpected.size() < 10) {
@@ -120,23 +127,25 @@ final class LoadReport {
     }
 
     /**
-     * Every answer as one CSV row (sent, in ms after {@code originNanos}; status; latency in ms), in
+     * Every answer as one CSV row (due to be sent, in ms after {@code originNanos}; status; latency
+     * in ms; how late the sender sent it, in ms), in
      * the order sent, so a tail can be placed in time: a stall shows as a column of slow answers sent
      * within the same second, steady queueing as a slope.
      */
     synchronized void writeAnswersCsv(Path file, long originNanos) throws IOException {
-        record Row(long sentNanos, int status, long latencyNanos) {}
+        record Row(long sentNanos, int status, long latencyNanos, long senderLateNanos) {}
         List<Row> rows = new ArrayList<>();
         latencies.forEach((status, latency) -> {
             List<Long> sentTimes = sentAt.get(status);
+            List<Long> late = senderLate.get(status);
             for (int i = 0; i < latency.size(); i++) {
-                rows.add(new Row(sentTimes.get(i), status, latency.get(i)));
+                rows.add(new Row(sentTimes.get(i), status, latency.get(i), late.get(i)));
             }
         });
         rows.sort(Comparator.comparingLong(Row::sentNanos));
-        List<String> lines = new ArrayList<>(List.of("sent_ms,status,latency_ms"));
-        rows.forEach(r -> lines.add(String.format(Locale.ROOT, "%.3f,%d,%.3f", (r.sentNanos() - originNanos) / 1e6,
-                r.status(), r.latencyNanos() / 1e6)));
+        List<String> lines = new ArrayList<>(List.of("sent_ms,status,latency_ms,sender_late_ms"));
+        rows.forEach(r -> lines.add(String.format(Locale.ROOT, "%.3f,%d,%.3f,%.3f", (r.sentNanos() - originNanos) / 1e6,
+                r.status(), r.latencyNanos() / 1e6, r.senderLateNanos() / 1e6)));
         Files.write(file, lines);
     }
 
