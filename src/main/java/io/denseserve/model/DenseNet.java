@@ -72,11 +72,12 @@ public final class DenseNet extends AbstractBlock {
     }
 
     /**
-     * Folds each dense layer's second batch norm into its 1x1 convolution for {@link ForwardMode#LEAN}
-     * inference. Call after the weights are loaded, and again if they change; CONCAT mode and
+     * Folds each dense layer's second batch norm into its 1x1 convolution, and the ImageNet stem's
+     * {@code norm0} into {@code conv0}, for {@link ForwardMode#LEAN} inference. Call after the weights are loaded, and again if they change; CONCAT mode and
      * training never use the folded weights.
      */
     public void fuseForInference() {
+        features.fuseStem();
         for (ai.djl.nn.Block child : features.getChildren().values()) {
             if (child instanceof DenseBlock block) {
                 block.fuseForInference();
@@ -116,12 +117,26 @@ public final class DenseNet extends AbstractBlock {
         return new Shape[] {new Shape(inputShapes[0].get(0), config.numClasses())};
     }
 
-    /** torchvision's {@code features}: stem, dense blocks and transitions, final batch norm. */
+    /**
+     * torchvision's {@code features}: stem, dense blocks and transitions, final batch norm.
+     *
+     * <p>LEAN inference runs the ImageNet stem as {@code relu(maxpool(conv0'(x)))} with {@code norm0}
+     * folded into {@code conv0'}: a batch norm right after a convolution is an affine map of its
+     * output channels, and ReLU commutes with max pooling (both are monotone), so this is exact in
+     * real arithmetic and skips one pass over the 112x112 map and three quarters of another.
+     */
     static final class Features extends TorchSequential {
+
+        /** Children before the first dense block in the ImageNet stem: conv0, norm0, relu0, pool0. */
+        private static final int IMAGENET_STEM_STEPS = 4;
+
+        private final boolean imagenetStem;
+        private NDArray[] foldedStem;
 
         Features(DenseNetConfig config, ForwardMode mode) {
             super(mode);
-            if (config.stem() == Stem.IMAGENET) {
+            imagenetStem = config.stem() == Stem.IMAGENET;
+            if (imagenetStem) {
                 add("conv0", Conv2d.builder().setFilters(config.numInitFeatures())
                         .setKernelShape(new Shape(7, 7)).optStride(new Shape(2, 2))
                         .optPadding(new Shape(3, 3)).optBias(false).build());
@@ -143,6 +158,35 @@ public final class DenseNet extends AbstractBlock {
                 }
             }
             add("norm5", new BatchNorm2d());
+        }
+
+        void fuseStem() {
+            if (!imagenetStem) {
+                return;
+            }
+            NDArray[] previous = foldedStem;
+            BatchNorm2d norm0 = (BatchNorm2d) getChildren().valueAt(1);
+            foldedStem = norm0.foldAfter(getChildren().valueAt(0).getParameters().get("weight").getArray());
+            if (previous != null) {
+                for (NDArray a : previous) {
+                    a.close();
+                }
+            }
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            if (training || mode() != ForwardMode.LEAN || foldedStem == null) {
+                return super.forwardInternal(store, inputs, training, params);
+            }
+            NDArray conv = Conv2d.conv2d(inputs.singletonOrThrow(), foldedStem[0], foldedStem[1],
+                    new Shape(2, 2), new Shape(3, 3)).singletonOrThrow();
+            NDArray pooled = getChildren().valueAt(3).forward(store, new NDList(conv), false).singletonOrThrow();
+            conv.close();
+            NDArray activated = Activation.relu(pooled);
+            pooled.close();
+            return new NDList(forwardFrom(IMAGENET_STEM_STEPS, store, activated, false, true));
         }
     }
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 
 /**
@@ -38,17 +37,27 @@ abstract class TorchSequential extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray input = inputs.singletonOrThrow();
+        return new NDList(forwardFrom(0, store, inputs.singletonOrThrow(), training, false));
+    }
+
+    /**
+     * Runs the children from position {@code first} on.
+     *
+     * @param inputIsOurs whether {@code input} is an intermediate of this block (LEAN may close it)
+     *     rather than the caller's
+     */
+    NDArray forwardFrom(int first, ParameterStore store, NDArray input, boolean training, boolean inputIsOurs) {
         boolean release = mode == ForwardMode.LEAN && !training;
         NDArray current = input;
-        for (Pair<String, Block> child : getChildren()) {
-            NDArray next = child.getValue().forward(store, new NDList(current), training).singletonOrThrow();
-            if (release && current != input) {
+        PairList<String, Block> children = getChildren();
+        for (int i = first; i < children.size(); i++) {
+            NDArray next = children.valueAt(i).forward(store, new NDList(current), training).singletonOrThrow();
+            if (release && (current != input || inputIsOurs)) {
                 current.close();
             }
             current = next;
         }
-        return new NDList(current);
+        return current;
     }
 
     @Override

@@ -20,6 +20,9 @@ import java.util.Arrays;
  */
 public final class ForwardBench {
 
+    /** Input height and width; 224 unless {@code -Dbench.size} says otherwise (small sizes expose per-op overhead). */
+    static final int SIZE = Integer.getInteger("bench.size", 224);
+
     public static void main(String[] args) throws Exception {
         String impl = args[0];
         Path weights = Path.of(args[1]);
@@ -46,7 +49,7 @@ public final class ForwardBench {
                     NDManager manager = NDManager.newBaseManager()) {
                 for (int i = -warmup; i < iterations; i++) {
                     try (NDManager step = manager.newSubManager()) {
-                        NDArray x = step.randomNormal(new Shape(batch, 3, 224, 224));
+                        NDArray x = step.randomNormal(new Shape(batch, 3, SIZE, SIZE));
                         long start = System.nanoTime();
                         NDList out = predictor.predict(new NDList(x));
                         out.get(0).toFloatArray(); // make sure the result is materialised
