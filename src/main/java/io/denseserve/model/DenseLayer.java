@@ -25,19 +25,20 @@ public final class DenseLayer extends TorchSequential {
     private Folded folded;
 
     /**
-     * What LEAN inference precomputes: conv1 with norm2 folded in ({@code weight}, {@code bias});
-     * norm1 as {@code x * scale + shift}; and, when every norm1 scale is positive, norm1's scale
-     * moved into conv1 ({@code scaledWeight}), since {@code relu(s*x + t) = s * relu(x + t/s)} for
-     * {@code s > 0}, leaving a single add ({@code shiftOverScale}) before the ReLU.
+     * What LEAN inference precomputes: conv1 with norm2 folded in ({@code weight}, {@code bias}), and
+     * norm1 as {@code x * scale + shift}. When every norm1 scale is positive, relu1 and norm1 fold
+     * into conv1 too ({@code clippedWeight}, {@code clippedBias}) and a single {@code max(x, floor)}
+     * remains; see {@link ClippedConv}.
      */
-    private record Folded(NDArray weight, NDArray bias, NDArray scale, NDArray shift, NDArray scaledWeight,
-            NDArray shiftOverScale) implements AutoCloseable {
+    private record Folded(NDArray weight, NDArray bias, NDArray scale, NDArray shift, ClippedConv clipped)
+            implements AutoCloseable {
         @Override
         public void close() {
-            for (NDArray a : new NDArray[] {weight, bias, scale, shift, scaledWeight, shiftOverScale}) {
-                if (a != null) {
-                    a.close();
-                }
+            for (NDArray a : new NDArray[] {weight, bias, scale, shift}) {
+                a.close();
+            }
+            if (clipped != null) {
+                clipped.close();
             }
         }
     }
@@ -67,13 +68,7 @@ public final class DenseLayer extends TorchSequential {
         Folded previous = folded;
         NDArray[] conv = norm2.foldAfter(conv1.getParameters().get("weight").getArray());
         NDArray[] affine = norm1.asAffine();
-        NDArray scaledWeight = null;
-        NDArray shiftOverScale = null;
-        if (affine[0].gt(0).all().getBoolean()) {
-            scaledWeight = conv[0].mul(affine[0]);
-            shiftOverScale = affine[1].div(affine[0]);
-        }
-        folded = new Folded(conv[0], conv[1], affine[0], affine[1], scaledWeight, shiftOverScale);
+        folded = new Folded(conv[0], conv[1], affine[0], affine[1], ClippedConv.of(affine[0], affine[1], conv[0], conv[1]));
         if (previous != null) {
             previous.close();
         }
@@ -95,23 +90,20 @@ public final class DenseLayer extends TorchSequential {
 
     /** norm1, relu, conv1+norm2 (folded), relu, conv2, closing each intermediate as it is consumed. */
     private NDArray forwardFused(ParameterStore store, NDArray input) {
-        // A one-image view of the block buffer is contiguous, where libtorch's batch_norm kernel is
-        // fastest; a batched view is strided, where element-wise broadcasting is about twice as fast,
-        // and one add (norm1's scale moved into conv1) is cheaper than a multiply-add.
-        NDArray normalised;
-        NDArray weight = folded.weight();
-        if (input.getShape().get(0) == 1) {
-            normalised = norm1.forward(store, new NDList(input), false).singletonOrThrow();
-        } else if (folded.scaledWeight() != null) {
-            normalised = input.add(folded.shiftOverScale());
-            weight = folded.scaledWeight();
+        NDArray bottleneck;
+        if (folded.clipped() != null) {
+            bottleneck = folded.clipped().apply(input);
         } else {
-            normalised = input.mul(folded.scale()).addi(folded.shift());
+            // A one-image view of the block buffer is contiguous, where libtorch's batch_norm kernel is
+            // fastest; a batched view is strided, where element-wise broadcasting is about twice as fast.
+            NDArray normalised = input.getShape().get(0) == 1
+                    ? norm1.forward(store, new NDList(input), false).singletonOrThrow()
+                    : input.mul(folded.scale()).addi(folded.shift());
+            NDArray activated = Activation.relu(normalised);
+            normalised.close();
+            bottleneck = Conv2d.conv2d(activated, folded.weight(), folded.bias()).singletonOrThrow();
+            activated.close();
         }
-        NDArray activated = Activation.relu(normalised);
-        normalised.close();
-        NDArray bottleneck = Conv2d.conv2d(activated, weight, folded.bias()).singletonOrThrow();
-        activated.close();
         NDArray activatedBottleneck = Activation.relu(bottleneck);
         bottleneck.close();
         NDArray out = conv2.forward(store, new NDList(activatedBottleneck), false).singletonOrThrow();

@@ -72,8 +72,10 @@ public final class DenseNet extends AbstractBlock {
     }
 
     /**
-     * Folds each dense layer's second batch norm into its 1x1 convolution, and the ImageNet stem's
-     * {@code norm0} into {@code conv0}, for {@link ForwardMode#LEAN} inference. Call after the weights are loaded, and again if they change; CONCAT mode and
+     * Folds batch norms into the convolutions next to them for {@link ForwardMode#LEAN} inference:
+     * each dense layer's norm2 into conv1, the ImageNet stem's norm0 into conv0, and, where every
+     * scale is positive, norm1 and ReLU into conv1 and a transition's norm and ReLU into its conv
+     * ({@link ClippedConv}). Call after the weights are loaded, and again if they change; CONCAT mode and
      * training never use the folded weights.
      */
     public void fuseForInference() {
@@ -81,6 +83,8 @@ public final class DenseNet extends AbstractBlock {
         for (ai.djl.nn.Block child : features.getChildren().values()) {
             if (child instanceof DenseBlock block) {
                 block.fuseForInference();
+            } else if (child instanceof Transition transition) {
+                transition.fuseForInference();
             }
         }
     }
