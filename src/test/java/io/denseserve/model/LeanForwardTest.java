@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import io.denseserve.weights.StateDictLoader;
 import java.util.Map;
@@ -25,11 +26,22 @@ class LeanForwardTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 3})
     void leanEqualsConcatWithMixedSignBatchNormScales(int batch) throws Exception {
+        leanEqualsConcat(batch, new NormalInitializer(0.5f)); // negative and positive: the plain order
+    }
+
+    /** Every scale positive: dense layers and transitions take the {@link ClippedConv} form. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void leanEqualsConcatWithPositiveBatchNormScales(int batch) throws Exception {
+        leanEqualsConcat(batch, (manager, shape, type) -> manager.randomUniform(0.2f, 1.8f, shape, type));
+    }
+
+    private static void leanEqualsConcat(int batch, Initializer gamma) throws Exception {
         DenseNetConfig config = DenseNetConfig.bc(16, 6, 3, 5);
         try (NDManager manager = NDManager.newBaseManager()) {
             manager.getEngine().setRandomSeed(7);
             DenseNet plain = DenseNet.of(config, ForwardMode.CONCAT);
-            plain.setInitializer(new NormalInitializer(0.5f), Parameter.Type.GAMMA); // negative and positive
+            plain.setInitializer(gamma, Parameter.Type.GAMMA);
             plain.setInitializer(new NormalInitializer(0.1f), Parameter.Type.BETA);
             plain.initialize(manager, DataType.FLOAT32, new Shape(batch, 3, 20, 20));
             DenseNet lean = DenseNet.of(config, ForwardMode.LEAN);
