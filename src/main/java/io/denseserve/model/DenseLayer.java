@@ -26,9 +26,9 @@ public final class DenseLayer extends TorchSequential {
 
     /**
      * What LEAN inference precomputes: conv1 with norm2 folded in ({@code weight}, {@code bias}), and
-     * norm1 as {@code x * scale + shift}. When every norm1 scale is positive, relu1 and norm1 fold
-     * into conv1 too ({@code clippedWeight}, {@code clippedBias}) and a single {@code max(x, floor)}
-     * remains; see {@link ClippedConv}.
+     * norm1 as {@code x * scale + shift}. When every norm1 scale is positive, norm1 and relu1 fold
+     * into that convolution too ({@code clipped}), and a single {@code max(x, floor)} precedes it;
+     * see {@link ClippedConv}.
      */
     private record Folded(NDArray weight, NDArray bias, NDArray scale, NDArray shift, ClippedConv clipped)
             implements AutoCloseable {
