@@ -28,14 +28,16 @@ public final class DenseLayer extends TorchSequential {
      * What LEAN inference precomputes: conv1 with norm2 folded in ({@code weight}, {@code bias}), and
      * norm1 as {@code x * scale + shift}. When every norm1 scale is positive, norm1 and relu1 fold
      * into that convolution too ({@code clipped}), and a single {@code max(x, floor)} precedes it;
-     * see {@link ClippedConv}.
+     * see {@link ClippedConv}. Then only {@code clipped} is kept.
      */
     private record Folded(NDArray weight, NDArray bias, NDArray scale, NDArray shift, ClippedConv clipped)
             implements AutoCloseable {
         @Override
         public void close() {
             for (NDArray a : new NDArray[] {weight, bias, scale, shift}) {
-                a.close();
+                if (a != null) {
+                    a.close();
+                }
             }
             if (clipped != null) {
                 clipped.close();
@@ -68,7 +70,15 @@ public final class DenseLayer extends TorchSequential {
         Folded previous = folded;
         NDArray[] conv = norm2.foldAfter(conv1.getParameters().get("weight").getArray());
         NDArray[] affine = norm1.asAffine();
-        folded = new Folded(conv[0], conv[1], affine[0], affine[1], ClippedConv.of(affine[0], affine[1], conv[0], conv[1]));
+        ClippedConv clipped = ClippedConv.of(affine[0], affine[1], conv[0], conv[1]);
+        if (clipped == null) {
+            folded = new Folded(conv[0], conv[1], affine[0], affine[1], null);
+        } else { // the plain-order arrays would never be read: a second copy of conv1 per layer
+            for (NDArray a : new NDArray[] {conv[0], conv[1], affine[0], affine[1]}) {
+                a.close();
+            }
+            folded = new Folded(null, null, null, null, clipped);
+        }
         if (previous != null) {
             previous.close();
         }
