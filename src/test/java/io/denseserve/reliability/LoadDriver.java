@@ -71,8 +71,8 @@ final class LoadDriver {
         // The client's executor runs all of its asynchronous work (connecting, sending, reading), not
         // only our callbacks: a fixed pool of 2 made the driver itself the queue at the start of a
         // burst, and OverloadIT then reported 800 ms "refusals" the server had answered at once.
-        ExecutorService callbacks = Executors.newCachedThreadPool();
-        HttpClient client = newClient(HttpClient.newBuilder().executor(callbacks));
+        ExecutorService clientExecutor = Executors.newCachedThreadPool();
+        HttpClient client = newClient(HttpClient.newBuilder().executor(clientExecutor));
         AtomicLong outstanding = new AtomicLong();
         long interval = (long) (1e9 / perSecond);
         long start = System.nanoTime();
@@ -104,7 +104,7 @@ final class LoadDriver {
         while (outstanding.get() > 0 && System.nanoTime() < giveUp) {
             Thread.sleep(50);
         }
-        callbacks.shutdown();
+        clientExecutor.shutdown();
         if (outstanding.get() > 0) {
             throw new IllegalStateException(outstanding.get() + " requests neither answered nor timed out");
         }

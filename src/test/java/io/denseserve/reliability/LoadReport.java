@@ -23,9 +23,10 @@ final class LoadReport {
     /** A request that got no HTTP answer. */
     record Failure(String shot, long sentNanos, String error) {}
 
-    private final Map<Integer, List<Long>> latencies = new TreeMap<>();
-    private final Map<Integer, List<Long>> sentAt = new TreeMap<>();
-    private final Map<Integer, List<Long>> senderLate = new TreeMap<>();
+    /** One answer: when it was due to be sent, how late the sender sent it, and its latency from the due time. */
+    private record Answer(long sentNanos, long senderLateNanos, long latencyNanos) {}
+
+    private final Map<Integer, List<Answer>> answers = new TreeMap<>();
     private final List<String> unexpected = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
     private long sent;
@@ -42,9 +43,7 @@ final class LoadReport {
      * @param latencyNanos from {@code sentNanos} to the answer
      */
     synchronized void answered(Shot shot, int status, long sentNanos, long senderLateNanos, long latencyNanos, String body) {
-        latencies.computeIfAbsent(status, s -> new ArrayList<>()).add(latencyNanos);
-        sentAt.computeIfAbsent(status, s -> new ArrayList<>()).add(sentNanos);
-        senderLate.computeIfAbsent(status, s -> new ArrayList<>()).add(senderLateNanos);
+        answers.computeIfAbsent(status, s -> new ArrayList<>()).add(new Answer(sentNanos, senderLateNanos, latencyNanos));
         if (!shot.expected().contains(status)) {
             unexpectedCount++;
             if (unexpected.size() < 10) {
@@ -63,11 +62,11 @@ final class LoadReport {
     }
 
     synchronized long answered(int status) {
-        return latencies.getOrDefault(status, List.of()).size();
+        return answers.getOrDefault(status, List.of()).size();
     }
 
     synchronized long answered() {
-        return latencies.values().stream().mapToLong(List::size).sum();
+        return answers.values().stream().mapToLong(List::size).sum();
     }
 
     synchronized long unexpectedCount() {
@@ -84,16 +83,16 @@ final class LoadReport {
 
     /** When the answers with {@code status} were sent ({@link System#nanoTime()}). */
     synchronized List<Long> sentTimes(int status) {
-        return List.copyOf(sentAt.getOrDefault(status, List.of()));
+        return answers.getOrDefault(status, List.of()).stream().map(Answer::sentNanos).toList();
     }
 
     /** The {@code p}-th percentile (0..100) of the latency of answers with {@code status}, in ms; NaN if none. */
     synchronized double percentileMs(int status, double p) {
-        List<Long> values = latencies.get(status);
+        List<Answer> values = answers.get(status);
         if (values == null || values.isEmpty()) {
             return Double.NaN;
         }
-        long[] sorted = values.stream().mapToLong(Long::longValue).toArray();
+        long[] sorted = values.stream().mapToLong(Answer::latencyNanos).toArray();
         Arrays.sort(sorted);
         int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
@@ -110,7 +109,7 @@ final class LoadReport {
         s.put("sent", sent);
         s.put("offeredPerSecond", round(offeredRate()));
         Map<String, Object> byStatus = new LinkedHashMap<>();
-        for (int status : latencies.keySet()) {
+        for (int status : answers.keySet()) {
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("count", answered(status));
             st.put("p50Ms", round(percentileMs(status, 50)));
@@ -128,24 +127,18 @@ final class LoadReport {
 
     /**
      * Every answer as one CSV row (due to be sent, in ms after {@code originNanos}; status; latency
-     * in ms; how late the sender sent it, in ms), in
-     * the order sent, so a tail can be placed in time: a stall shows as a column of slow answers sent
-     * within the same second, steady queueing as a slope.
+     * in ms; how late the sender sent it, in ms), in the order sent, so a tail can be placed in
+     * time: a stall shows as a column of slow answers sent within the same second, steady queueing
+     * as a slope, and a late sender as the last column.
      */
     synchronized void writeAnswersCsv(Path file, long originNanos) throws IOException {
-        record Row(long sentNanos, int status, long latencyNanos, long senderLateNanos) {}
+        record Row(int status, Answer answer) {}
         List<Row> rows = new ArrayList<>();
-        latencies.forEach((status, latency) -> {
-            List<Long> sentTimes = sentAt.get(status);
-            List<Long> late = senderLate.get(status);
-            for (int i = 0; i < latency.size(); i++) {
-                rows.add(new Row(sentTimes.get(i), status, latency.get(i), late.get(i)));
-            }
-        });
-        rows.sort(Comparator.comparingLong(Row::sentNanos));
+        answers.forEach((status, list) -> list.forEach(a -> rows.add(new Row(status, a))));
+        rows.sort(Comparator.comparingLong(r -> r.answer().sentNanos()));
         List<String> lines = new ArrayList<>(List.of("sent_ms,status,latency_ms,sender_late_ms"));
-        rows.forEach(r -> lines.add(String.format(Locale.ROOT, "%.3f,%d,%.3f,%.3f", (r.sentNanos() - originNanos) / 1e6,
-                r.status(), r.latencyNanos() / 1e6, r.senderLateNanos() / 1e6)));
+        rows.forEach(r -> lines.add(String.format(Locale.ROOT, "%.3f,%d,%.3f,%.3f", (r.answer().sentNanos() - originNanos) / 1e6,
+                r.status(), r.answer().latencyNanos() / 1e6, r.answer().senderLateNanos() / 1e6)));
         Files.write(file, lines);
     }
 
