@@ -13,10 +13,18 @@ import org.junit.jupiter.api.Test;
  * (within the request timeout), the rest get 503 quickly, no request hangs or is cut off, memory
  * stays bounded, and the service is healthy afterwards. Saturation is measured first, in the same
  * run, with 32 closed-loop clients. CI: 30 s of overload; locally {@code -Doverload.duration=PT2M}.
+ *
+ * <p>A 5 s cold burst at the same rate comes first, when neither the server nor this driver (which
+ * shares the 2 cores) has ever refused or sent that fast: every request in it must still be
+ * answered 200 or 503, and its latencies are reported, but the latency bounds are asserted on the
+ * sustained overload after it. In the cold seconds the JIT compilers of both JVMs compete with the
+ * forward passes, and the driver itself sends up to 0.26 s late (measured), so a bound there would
+ * test the machine's warm-up more than the service.
  */
 class OverloadIT {
 
     static final double OVERLOAD_FACTOR = 4;
+    static final Duration COLD_BURST = Duration.ofSeconds(5);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10); // application.yml's denseserve.inference.request-timeout
 
     @Test
@@ -29,6 +37,9 @@ class OverloadIT {
             Duration measure = Duration.ofSeconds(15);
             LoadReport saturation = driver.closedLoop(32, measure);
             double saturationRate = saturation.answered(200) / (double) measure.toSeconds();
+            long coldOrigin = System.nanoTime();
+            LoadReport cold = driver.openLoop(OVERLOAD_FACTOR * saturationRate, COLD_BURST);
+            cold.writeAnswersCsv(ServerProcess.REPORTS.resolve("overload-cold-answers.csv"), coldOrigin);
             double rssBefore = server.rssBytes() / 1048576.0;
 
             LoadReport overload;
@@ -44,6 +55,7 @@ class OverloadIT {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("saturationPerSecond", LoadReport.round(saturationRate));
             figures.put("saturationRun", saturation.summary());
+            figures.put("coldBurstRun", cold.summary());
             figures.put("targetPerSecond", LoadReport.round(OVERLOAD_FACTOR * saturationRate));
             figures.put("durationSeconds", duration.toSeconds());
             figures.put("acceptedPerSecond", LoadReport.round(overload.answered(200) / (double) duration.toSeconds()));
@@ -51,6 +63,8 @@ class OverloadIT {
             figures.put("overloadRun", overload.summary());
             Reports.write("overload", figures);
 
+            assertThat(cold.failures()).as("requests hung or cut off in the cold burst").isEmpty();
+            assertThat(cold.unexpectedSamples()).as("answers other than 200 or 503 in the cold burst").isEmpty();
             assertThat(overload.failures()).as("requests hung or cut off").isEmpty();
             assertThat(overload.unexpectedSamples()).as("answers other than 200 or 503").isEmpty();
             assertThat(overload.offeredRate()).as("the driver reached at least 3x saturation").isGreaterThan(3 * saturationRate);
