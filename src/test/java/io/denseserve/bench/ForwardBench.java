@@ -23,6 +23,13 @@ public final class ForwardBench {
     /** Input height and width; 224 unless {@code -Dbench.size} says otherwise (small sizes expose per-op overhead). */
     static final int SIZE = Integer.getInteger("bench.size", 224);
 
+    /**
+     * With {@code -Dbench.profile=FILE}, libtorch's profiler records the timed passes into FILE (a
+     * Chrome trace; {@code bench/profile_summary.py} sums it per op). Profiling slows every op, so
+     * the images/s of such a run are not comparable.
+     */
+    static final String PROFILE = System.getProperty("bench.profile");
+
     public static void main(String[] args) throws Exception {
         String impl = args[0];
         Path weights = Path.of(args[1]);
@@ -48,6 +55,9 @@ public final class ForwardBench {
             try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
                     NDManager manager = NDManager.newBaseManager()) {
                 for (int i = -warmup; i < iterations; i++) {
+                    if (i == 0 && PROFILE != null) {
+                        ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                    }
                     try (NDManager step = manager.newSubManager()) {
                         NDArray x = step.randomNormal(new Shape(batch, 3, SIZE, SIZE));
                         long start = System.nanoTime();
@@ -58,6 +68,9 @@ public final class ForwardBench {
                         }
                         out.close();
                     }
+                }
+                if (PROFILE != null) {
+                    ai.djl.pytorch.jni.JniUtils.stopProfile(PROFILE);
                 }
             }
             Arrays.sort(seconds);
