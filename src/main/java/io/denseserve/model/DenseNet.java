@@ -134,21 +134,26 @@ public final class DenseNet extends AbstractBlock {
         /** Children before the first dense block in the ImageNet stem: conv0, norm0, relu0, pool0. */
         private static final int IMAGENET_STEM_STEPS = 4;
 
-        private final boolean imagenetStem;
+        /** The ImageNet stem's steps LEAN runs itself; null for the small-image stem. */
+        private final Conv2d conv0;
+        private final BatchNorm2d norm0;
+        private final Op pool0;
         private NDArray[] foldedStem;
 
         Features(DenseNetConfig config, ForwardMode mode) {
             super(mode);
-            imagenetStem = config.stem() == Stem.IMAGENET;
-            if (imagenetStem) {
-                add("conv0", Conv2d.builder().setFilters(config.numInitFeatures())
+            if (config.stem() == Stem.IMAGENET) {
+                conv0 = add("conv0", Conv2d.builder().setFilters(config.numInitFeatures())
                         .setKernelShape(new Shape(7, 7)).optStride(new Shape(2, 2))
                         .optPadding(new Shape(3, 3)).optBias(false).build());
-                add("norm0", new BatchNorm2d());
+                norm0 = add("norm0", new BatchNorm2d());
                 add("relu0", Op.relu());
-                add("pool0", Op.maxPool3x3Stride2());
+                pool0 = add("pool0", Op.maxPool3x3Stride2());
             } else {
                 add("conv0", DenseLayer.conv(config.numInitFeatures(), 3, 1));
+                conv0 = null;
+                norm0 = null;
+                pool0 = null;
             }
             List<Integer> blocks = config.blockConfig();
             int channels = config.numInitFeatures();
@@ -165,12 +170,11 @@ public final class DenseNet extends AbstractBlock {
         }
 
         void fuseStem() {
-            if (!imagenetStem) {
+            if (conv0 == null) {
                 return;
             }
             NDArray[] previous = foldedStem;
-            BatchNorm2d norm0 = (BatchNorm2d) getChildren().valueAt(1);
-            foldedStem = norm0.foldAfter(getChildren().valueAt(0).getParameters().get("weight").getArray());
+            foldedStem = norm0.foldAfter(conv0.getParameters().get("weight").getArray());
             if (previous != null) {
                 for (NDArray a : previous) {
                     a.close();
@@ -186,7 +190,7 @@ public final class DenseNet extends AbstractBlock {
             }
             NDArray conv = Conv2d.conv2d(inputs.singletonOrThrow(), foldedStem[0], foldedStem[1],
                     new Shape(2, 2), new Shape(3, 3)).singletonOrThrow();
-            NDArray pooled = getChildren().valueAt(3).forward(store, new NDList(conv), false).singletonOrThrow();
+            NDArray pooled = pool0.forward(store, new NDList(conv), false).singletonOrThrow();
             conv.close();
             NDArray activated = Activation.relu(pooled);
             pooled.close();
