@@ -3,8 +3,8 @@
 
 For torchvision's densenet121/161/169/201 and a small DenseNet-BC (1 input channel, the
 paper's small-image layout), this script builds the model with seeded random weights AND
-randomised BatchNorm weights, biases and running statistics (default statistics would hide a
-wrong BatchNorm), then writes into OUT/<name>/:
+randomised BatchNorm weights (mixed signs, some zero), biases and running statistics (default
+statistics would hide a wrong BatchNorm; all-positive scales would hide a sign-dependent fold), then writes into OUT/<name>/:
 
   weights.safetensors   the state_dict, safetensors (written here from the format spec)
   weights.npz           the state_dict, numpy.savez
@@ -12,7 +12,7 @@ wrong BatchNorm), then writes into OUT/<name>/:
   weights-legacy.pth    torch.save(_use_new_zipfile_serialization=False), the pre-1.6 format
   weights-legacy-names.pth  (densenet121 only) legacy format AND torchvision's legacy key names
                         ("denselayer1.norm.1.weight"), as its published checkpoints have
-  io.safetensors        inputs x0 (square batch of 2) and x1 (non-square), outputs y0, y1
+  io.safetensors        inputs x0 (square batch of 8) and x1 (one non-square image), outputs y0, y1
 
 Run with Debian's interpreter: /usr/bin/python3 torchvision_fixtures.py OUT [name ...]
 """
@@ -67,8 +67,8 @@ class DenseNetBC(nn.Module):
 
 
 # name -> (builder, square input shape, non-square input shape)
-MODELS = {name: (builder, (2, 3, 64, 64), (1, 3, 72, 104)) for name, builder in IMAGENET.items()}
-MODELS["bc-d16-k8-gray"] = (lambda: DenseNetBC(16, 8, 1, 10), (2, 1, 28, 28), (1, 1, 28, 36))
+MODELS = {name: (builder, (8, 3, 64, 64), (1, 3, 72, 104)) for name, builder in IMAGENET.items()}
+MODELS["bc-d16-k8-gray"] = (lambda: DenseNetBC(16, 8, 1, 10), (8, 1, 28, 28), (1, 1, 28, 36))
 
 
 def randomise(model, seed):
@@ -76,7 +76,11 @@ def randomise(model, seed):
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
             with torch.no_grad():
+                # Mixed signs, as trained networks have: about 10% negative scales and 1% zero.
                 m.weight.uniform_(0.5, 1.5)
+                sign = torch.rand(m.num_features)
+                m.weight[sign < 0.10] *= -1
+                m.weight[sign > 0.99] = 0
                 m.bias.normal_(0.0, 0.1)
                 m.running_mean.normal_(0.0, 0.1)
                 m.running_var.uniform_(0.5, 1.5)

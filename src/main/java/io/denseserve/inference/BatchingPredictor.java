@@ -1,8 +1,7 @@
 package io.denseserve.inference;
 
-import ai.djl.Model;
-import ai.djl.inference.Predictor;
-import ai.djl.pytorch.jni.JniUtils;
+import io.denseserve.plan.ForwardPass;
+import io.denseserve.plan.InferencePlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pool of worker threads, each owning a DJL {@link Predictor} (predictors are not thread-safe),
- * fed by one bounded queue and batching dynamically through {@link BatchCollector}.
+ * A pool of worker threads, each with its own {@link ForwardPass} of the served {@link
+ * InferencePlan} (passes are not thread-safe), fed by one bounded queue and batching dynamically through {@link BatchCollector}.
  *
  * <p>Admission control happens at {@link #submit}: a full queue throws {@link
  * OverloadedException} at once instead of letting latency grow without bound. A job whose deadline
@@ -27,27 +26,25 @@ public final class BatchingPredictor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictor.class);
     private static final long IDLE_WAIT_MILLIS = 50;
 
-    private final Model model;
-    private final ProbabilityTranslator translator;
+    private final InferencePlan plan;
+    private final int inputSize;
     private final BlockingQueue<InferenceJob> queue;
     private final BatchCollector collector;
-    private final int intraOpThreads;
     private final List<Thread> workers = new ArrayList<>();
     private final InferenceMetrics metrics;
     private volatile boolean running = true;
 
     /**
-     * Starts {@code workers} threads.
+     * Creates {@code workers} threads; {@link #start} starts them.
      *
-     * @param inputShape channels, height, width of one preprocessed image
+     * @param inputSize floats in one preprocessed image
      */
-    public BatchingPredictor(Model model, int[] inputShape, int workers, int intraOpThreads, int batchSize,
+    public BatchingPredictor(InferencePlan plan, int inputSize, int workers, int batchSize,
             Duration maxBatchDelay, int queueCapacity, InferenceMetrics metrics) {
-        this.model = model;
-        this.translator = new ProbabilityTranslator(inputShape[0], inputShape[1], inputShape[2]);
+        this.plan = plan;
+        this.inputSize = inputSize;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.collector = new BatchCollector(batchSize, maxBatchDelay.toNanos());
-        this.intraOpThreads = intraOpThreads;
         this.metrics = metrics;
         for (int i = 0; i < workers; i++) {
             Thread t = new Thread(this::work, "inference-worker-" + i);
@@ -63,15 +60,14 @@ public final class BatchingPredictor implements AutoCloseable {
 
     /**
      * Runs one forward pass of every batch size from 1 to {@code batchSize} on this thread, so that
-     * libtorch has chosen its kernels for each shape before the first real request.
+     * the engine has chosen its kernels for each shape before the first real request.
      */
-    public void warmUp(int batchSize, int inputSize) {
-        applyThreadSettings();
-        try (Predictor<float[][], float[][]> predictor = model.newPredictor(translator)) {
+    public void warmUp(int batchSize) {
+        try (ForwardPass pass = plan.open()) {
             for (int n = 1; n <= batchSize; n++) {
-                predictor.predict(new float[n][inputSize]);
+                pass.probabilities(new float[n][inputSize]);
             }
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             throw new IllegalStateException("warm-up forward pass failed: " + e.getMessage(), e);
         }
     }
@@ -98,19 +94,12 @@ public final class BatchingPredictor implements AutoCloseable {
         return job.result;
     }
 
-    private void applyThreadSettings() {
-        // OpenMP's thread count is per calling thread: set it on each thread that runs forward passes.
-        JniUtils.setNumThreads(intraOpThreads);
-        JniUtils.setGradMode(false);
-    }
-
     private void work() {
-        applyThreadSettings();
-        try (Predictor<float[][], float[][]> predictor = model.newPredictor(translator)) {
+        try (ForwardPass pass = plan.open()) {
             while (running || !queue.isEmpty()) {
                 List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS);
                 if (!batch.isEmpty()) {
-                    run(predictor, batch);
+                    run(pass, batch);
                 }
             }
         } catch (InterruptedException e) {
@@ -118,7 +107,7 @@ public final class BatchingPredictor implements AutoCloseable {
         }
     }
 
-    private void run(Predictor<float[][], float[][]> predictor, List<InferenceJob> collected) {
+    private void run(ForwardPass pass, List<InferenceJob> collected) {
         long start = System.nanoTime();
         List<InferenceJob> batch = new ArrayList<>(collected.size());
         for (InferenceJob job : collected) {
@@ -141,7 +130,7 @@ public final class BatchingPredictor implements AutoCloseable {
             metrics.recordQueueWait(start - batch.get(i).enqueuedNanos);
         }
         try {
-            float[][] probabilities = predictor.predict(inputs);
+            float[][] probabilities = pass.probabilities(inputs);
             long inferenceNanos = System.nanoTime() - start;
             metrics.recordBatch(batch.size(), inferenceNanos);
             for (int i = 0; i < inputs.length; i++) {

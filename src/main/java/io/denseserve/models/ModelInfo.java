@@ -18,13 +18,15 @@ public record ModelInfo(
         @Schema(description = "how images are prepared") Preprocessing preprocessing,
         @Schema(description = "number of class labels", example = "1000") int numLabels,
         @Schema(description = "where the weights came from") Map<String, Object> provenance,
-        @Schema(description = "device the model runs on", example = "cpu()") String device) {
+        @Schema(description = "device the model runs on", example = "cpu()") String device,
+        @Schema(description = "engine that runs the model: onnxruntime or pytorch", example = "onnxruntime")
+                String engine) {
 
     static ModelInfo of(ServedModel model) {
         var m = model.manifest();
         int crop = m.preprocessing().crop();
         return new ModelInfo(m.name(), m.version(), m.architecture(), model.parameterCount(),
                 new int[] {m.architecture().inChannels(), crop, crop}, m.preprocessing(), m.labels().size(),
-                m.provenance(), model.device());
+                m.provenance(), model.device(), model.plan().engine().label());
     }
 }

@@ -9,9 +9,13 @@ import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.ModelNotReadyException;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.ForwardMode;
+import io.denseserve.plan.InferenceEngine;
+import io.denseserve.plan.InferencePlan;
+import io.denseserve.plan.PlanCompiler;
 import io.denseserve.preprocess.ImagePreprocessor;
 import io.denseserve.system.DenseServeProperties;
 import io.denseserve.system.DenseServeProperties.DeviceChoice;
+import io.denseserve.system.DenseServeProperties.EngineChoice;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +63,7 @@ public class ModelService implements DisposableBean {
             ModelBundle bundle = openBundle();
             DenseServeProperties.Inference settings = properties.getInference();
             Device device = device(settings.getDevice());
+            InferenceEngine engine = engine(settings.getEngine(), device);
             Model model = Model.newInstance(bundle.manifest().name(), device, "PyTorch");
             DenseNet net = bundle.newNetwork(model.getNDManager(), ForwardMode.LEAN);
             model.setBlock(net);
@@ -69,18 +74,20 @@ public class ModelService implements DisposableBean {
             int workers = settings.getWorkers() > 0 ? settings.getWorkers() : 1;
             int threads = settings.getIntraOpThreads() > 0 ? settings.getIntraOpThreads()
                     : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+            InferencePlan plan = PlanCompiler.compile(model, net, engine, inputShape, threads);
             InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
                     () -> served == null ? 0 : served.predictor().queueDepth());
-            BatchingPredictor predictor = new BatchingPredictor(model, inputShape, workers, threads,
+            BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), workers,
                     settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(), metrics);
             state.set(ModelState.WARMING_UP);
-            predictor.warmUp(settings.getBatchSize(), preprocessor.inputSize());
+            predictor.warmUp(settings.getBatchSize());
             predictor.start();
-            served = new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, model);
+            served = new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, plan);
             this.metrics = metrics;
             state.set(ModelState.READY);
-            LOG.info("serving model '{}' on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",
-                    bundle.manifest().name(), device, parameters, workers, threads, settings.getBatchSize());
+            LOG.info("serving model '{}' with {} on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",
+                    bundle.manifest().name(), engine.label(), device, parameters, workers, threads,
+                    settings.getBatchSize());
         } catch (IOException | RuntimeException | LinkageError e) {
             // LinkageError: libtorch's natives failed to load; the service must still say FAILED.
             failure = e.getMessage();
@@ -115,6 +122,25 @@ public class ModelService implements DisposableBean {
                 yield Device.gpu();
             }
             case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
+        };
+    }
+
+    /**
+     * The engine a setting selects: {@code auto} runs ONNX Runtime on CPU and libtorch on GPU (the
+     * ONNX Runtime we ship is its CPU build).
+     */
+    static InferenceEngine engine(EngineChoice choice, Device device) {
+        boolean gpu = device.isGpu();
+        return switch (choice) {
+            case PYTORCH -> InferenceEngine.PYTORCH;
+            case AUTO -> gpu ? InferenceEngine.PYTORCH : InferenceEngine.ONNXRUNTIME;
+            case ONNXRUNTIME -> {
+                if (gpu) {
+                    throw new IllegalStateException("denseserve.inference.engine=onnxruntime runs on CPU only; "
+                            + "use engine=pytorch (or auto) with device=gpu");
+                }
+                yield InferenceEngine.ONNXRUNTIME;
+            }
         };
     }
 
@@ -156,7 +182,7 @@ public class ModelService implements DisposableBean {
         state.set(ModelState.STOPPING);
         if (model != null) {
             model.predictor().close();
-            model.djlModel().close();
+            model.plan().close();
         }
     }
 }

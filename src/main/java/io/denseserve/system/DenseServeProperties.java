@@ -102,11 +102,14 @@ public class DenseServeProperties {
         /** cpu, gpu (fails if none) or auto (gpu when DJL finds one). */
         @NotNull
         private DeviceChoice device = DeviceChoice.CPU;
+        /** onnxruntime, pytorch, or auto: ONNX Runtime on CPU, PyTorch (libtorch) on GPU. */
+        @NotNull
+        private EngineChoice engine = EngineChoice.AUTO;
         /** Worker threads, each with its own predictor; 0 = 1 (one worker using all intra-op threads is fastest on CPU). */
         @Min(0)
         @Max(64)
         private int workers = 0;
-        /** libtorch intra-op threads per worker; 0 = the CPUs this process may use divided by workers. */
+        /** Intra-op threads per worker (libtorch's OpenMP or ONNX Runtime's pool); 0 = the CPUs this process may use divided by workers. */
         @Min(0)
         @Max(256)
         private int intraOpThreads = 0;
@@ -138,6 +141,14 @@ public class DenseServeProperties {
 
         public void setDevice(DeviceChoice device) {
             this.device = device;
+        }
+
+        public EngineChoice getEngine() {
+            return engine;
+        }
+
+        public void setEngine(EngineChoice engine) {
+            this.engine = engine;
         }
 
         public int getWorkers() {
@@ -191,6 +202,8 @@ public class DenseServeProperties {
 
     /** cpu, gpu or auto. */
     public enum DeviceChoice { CPU, GPU, AUTO }
+
+    public enum EngineChoice { AUTO, ONNXRUNTIME, PYTORCH }
 
     /** Upload limits, checked before decoding. */
     public static class Limits {

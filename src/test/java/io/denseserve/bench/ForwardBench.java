@@ -7,76 +7,150 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import io.denseserve.bundle.ModelBundle;
+import io.denseserve.model.DenseNet;
 import io.denseserve.model.ForwardMode;
+import io.denseserve.plan.ForwardPass;
+import io.denseserve.plan.InferenceEngine;
+import io.denseserve.plan.InferencePlan;
+import io.denseserve.plan.PlanCompiler;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
 
 /**
  * One forward-pass measurement in its own process (so peak RSS belongs to one configuration):
- * {@code ForwardBench <lean|concat|torchscript> <weights> <batch> <iterations>}. Prints one CSV
- * line: impl, batch, median images/s, peak RSS in MiB. Driven by {@code bench/forward.sh}.
+ * {@code ForwardBench <impl> <file> <batch> <iterations>}, where impl is
+ * <ul>
+ *   <li>{@code onnxruntime} or {@code pytorch}: the service's plan for that engine, compiled from a
+ *       torchvision densenet121 {@code .pth}, called as the service calls it (float[][] in,
+ *       logits out);</li>
+ *   <li>{@code torchscript}: a traced {@code .pt} through DJL;</li>
+ *   <li>{@code onnxruntime-torchvision}: ONNX Runtime on torchvision's own {@code torch.onnx.export}
+ *       of the same weights, with the session settings our plan uses (all graph optimizations, 2
+ *       intra-op threads unless {@code -Dbench.threads}).</li>
+ * </ul>
+ * Prints one CSV line: impl, batch, median images/s, peak RSS in MiB. Driven by {@code
+ * bench/forward.sh}.
  */
 public final class ForwardBench {
 
     /** Input height and width; 224 unless {@code -Dbench.size} says otherwise (small sizes expose per-op overhead). */
     static final int SIZE = Integer.getInteger("bench.size", 224);
+    static final int THREADS = Integer.getInteger("bench.threads", 2);
 
     /**
-     * With {@code -Dbench.profile=FILE}, libtorch's profiler records the timed passes into FILE (a
-     * Chrome trace; {@code bench/profile_summary.py} sums it per op). Profiling slows every op, so
-     * the images/s of such a run are not comparable.
+     * With {@code -Dbench.profile=FILE}, libtorch's profiler records the timed passes of the
+     * torchscript or pytorch run into FILE (a Chrome trace; {@code bench/profile_summary.py} sums
+     * it per op). Profiling slows every op, so the images/s of such a run are not comparable.
      */
     static final String PROFILE = System.getProperty("bench.profile");
 
     public static void main(String[] args) throws Exception {
         String impl = args[0];
-        Path weights = Path.of(args[1]);
+        Path file = Path.of(args[1]);
         int batch = Integer.parseInt(args[2]);
         int iterations = Integer.parseInt(args[3]);
-        // Both the JVM's JIT and libtorch's per-shape kernel choices need warm-up; one-image passes are
-        // short, so they get more warm-up passes. Every implementation gets the same.
+        // Both the JVM's JIT and the engines' per-shape kernel choices need warm-up; one-image passes
+        // are short, so they get more warm-up passes. Every implementation gets the same.
         int warmup = batch == 1 ? 15 : 4;
-        try (Model model = Model.newInstance(impl, "PyTorch")) {
-            if (!Boolean.getBoolean("bench.keepGradMode")) {
-                // As the service's inference workers do (BatchingPredictor): our eager network's parameters
-                // require gradients, so with grad mode on libtorch would record autograd history per op.
-                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        Forward forward = switch (impl) {
+            case "onnxruntime" -> plan(InferenceEngine.ONNXRUNTIME, file);
+            case "pytorch" -> plan(InferenceEngine.PYTORCH, file);
+            case "torchscript" -> torchscript(file);
+            case "onnxruntime-torchvision" -> onnxRuntimeFile(file);
+            default -> throw new IllegalArgumentException("unknown implementation " + impl);
+        };
+        Random random = new Random(0);
+        double[] seconds = new double[iterations];
+        for (int i = -warmup; i < iterations; i++) {
+            if (i == 0 && PROFILE != null) {
+                ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
             }
-            if (impl.equals("torchscript")) {
-                model.load(weights);
-            } else {
-                ModelBundle bundle = ModelBundle.torchvision("densenet121", weights);
-                ForwardMode mode = impl.equals("lean") ? ForwardMode.LEAN : ForwardMode.CONCAT;
-                model.setBlock(bundle.newNetwork(model.getNDManager(), mode));
-            }
-            double[] seconds = new double[iterations];
-            try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
-                    NDManager manager = NDManager.newBaseManager()) {
-                for (int i = -warmup; i < iterations; i++) {
-                    if (i == 0 && PROFILE != null) {
-                        ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
-                    }
-                    try (NDManager step = manager.newSubManager()) {
-                        NDArray x = step.randomNormal(new Shape(batch, 3, SIZE, SIZE));
-                        long start = System.nanoTime();
-                        NDList out = predictor.predict(new NDList(x));
-                        out.get(0).toFloatArray(); // make sure the result is materialised
-                        if (i >= 0) {
-                            seconds[i] = (System.nanoTime() - start) / 1e9;
-                        }
-                        out.close();
-                    }
-                }
-                if (PROFILE != null) {
-                    ai.djl.pytorch.jni.JniUtils.stopProfile(PROFILE);
+            float[][] images = new float[batch][3 * SIZE * SIZE];
+            for (float[] image : images) {
+                for (int j = 0; j < image.length; j++) {
+                    image[j] = (float) random.nextGaussian();
                 }
             }
-            Arrays.sort(seconds);
-            double median = seconds[iterations / 2];
-            System.out.printf("RESULT,%s,%d,%.2f,%d%n", impl, batch, batch / median, peakRssMiB());
+            long start = System.nanoTime();
+            forward.logits(images);
+            if (i >= 0) {
+                seconds[i] = (System.nanoTime() - start) / 1e9;
+            }
         }
+        if (PROFILE != null) {
+            ai.djl.pytorch.jni.JniUtils.stopProfile(PROFILE);
+        }
+        Arrays.sort(seconds);
+        double median = seconds[iterations / 2];
+        System.out.printf("RESULT,%s,%d,%.2f,%d%n", impl, batch, batch / median, peakRssMiB());
+        System.exit(0);
+    }
+
+    /** A forward pass that returns (and so materialises) the logits. */
+    interface Forward {
+        Object logits(float[][] images) throws Exception;
+    }
+
+    static Forward plan(InferenceEngine engine, Path pth) throws Exception {
+        ModelBundle bundle = ModelBundle.torchvision("densenet121", pth);
+        Model model = Model.newInstance("bench", "PyTorch");
+        DenseNet net = bundle.newNetwork(model.getNDManager(), ForwardMode.LEAN);
+        model.setBlock(net);
+        InferencePlan plan = PlanCompiler.compile(model, net, engine, new int[] {3, SIZE, SIZE}, THREADS);
+        ForwardPass pass = plan.open();
+        return pass::logits;
+    }
+
+    static Forward torchscript(Path pt) throws Exception {
+        Model model = Model.newInstance("torchscript", "PyTorch");
+        model.load(pt);
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(THREADS);
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
+        NDManager manager = NDManager.newBaseManager();
+        return images -> {
+            try (NDManager step = manager.newSubManager()) {
+                float[] flat = new float[images.length * images[0].length];
+                for (int i = 0; i < images.length; i++) {
+                    System.arraycopy(images[i], 0, flat, i * images[i].length, images[i].length);
+                }
+                NDArray x = step.create(flat, new Shape(images.length, 3, SIZE, SIZE));
+                NDList out = predictor.predict(new NDList(x));
+                float[] logits = out.get(0).toFloatArray();
+                out.close();
+                return logits;
+            }
+        };
+    }
+
+    static Forward onnxRuntimeFile(Path onnx) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.setIntraOpNumThreads(THREADS);
+        options.setInterOpNumThreads(1);
+        OrtSession session = env.createSession(onnx.toString(), options);
+        String input = session.getInputNames().iterator().next();
+        return images -> {
+            FloatBuffer flat = FloatBuffer.allocate(images.length * images[0].length);
+            for (float[] image : images) {
+                flat.put(image);
+            }
+            flat.flip();
+            try (OnnxTensor x = OnnxTensor.createTensor(env, flat, new long[] {images.length, 3, SIZE, SIZE});
+                    OrtSession.Result result = session.run(Map.of(input, x))) {
+                return result.get(0).getValue();
+            }
+        };
     }
 
     static long peakRssMiB() throws Exception {

@@ -3,14 +3,9 @@ package io.denseserve.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Model;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
+import io.denseserve.plan.ForwardPass;
+import io.denseserve.plan.InferenceEngine;
+import io.denseserve.plan.InferencePlan;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,33 +21,39 @@ import org.junit.jupiter.api.Test;
 class BatchingPredictorTest {
 
     /** Logits = the input's 4 values; an input starting with -999 makes the forward pass throw. */
-    static final class FlakyIdentity extends AbstractBlock {
+    static final class FlakyIdentity implements InferencePlan {
         @Override
-        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                PairList<String, Object> params) {
-            NDArray x = inputs.singletonOrThrow();
-            if (x.reshape(-1).getFloat(0) == -999f) {
-                throw new IllegalStateException("simulated failure inside the model");
-            }
-            return new NDList(x.reshape(x.getShape().get(0), 4));
+        public InferenceEngine engine() {
+            return InferenceEngine.PYTORCH;
         }
 
         @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {new Shape(inputShapes[0].get(0), 4)};
+        public ForwardPass open() {
+            return new ForwardPass() {
+                @Override
+                public float[][] logits(float[][] images) {
+                    for (float[] image : images) {
+                        if (image[0] == -999f) {
+                            throw new IllegalStateException("simulated failure inside the model");
+                        }
+                    }
+                    return images;
+                }
+
+                @Override
+                public void close() {}
+            };
         }
+
+        @Override
+        public void close() {}
     }
 
-    Model model;
     SimpleMeterRegistry registry;
     BatchingPredictor predictor;
 
     @BeforeEach
-    void model() {
-        model = Model.newInstance("flaky", "PyTorch");
-        FlakyIdentity block = new FlakyIdentity();
-        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 2, 2));
-        model.setBlock(block);
+    void registry() {
         registry = new SimpleMeterRegistry();
     }
 
@@ -61,12 +62,11 @@ class BatchingPredictorTest {
         if (predictor != null) {
             predictor.close();
         }
-        model.close();
     }
 
     BatchingPredictor predictor(int batchSize, int queueCapacity) {
         InferenceMetrics metrics = new InferenceMetrics(registry, "flaky", batchSize, () -> 0);
-        predictor = new BatchingPredictor(model, new int[] {1, 2, 2}, 1, 1, batchSize, Duration.ofMillis(20),
+        predictor = new BatchingPredictor(new FlakyIdentity(), 4, 1, batchSize, Duration.ofMillis(20),
                 queueCapacity, metrics);
         return predictor;
     }

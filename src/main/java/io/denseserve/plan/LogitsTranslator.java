@@ -1,4 +1,4 @@
-package io.denseserve.inference;
+package io.denseserve.plan;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -7,15 +7,15 @@ import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 
 /**
- * All tensor code of serving: a batch of preprocessed images (each {@code C*H*W} floats) in, one
- * softmax row per image out. Every NDArray lives in the predictor's per-call context manager and is
- * freed when the call returns, so native memory does not grow with requests served.
+ * The libtorch plan's tensor code: a batch of preprocessed images (each {@code C*H*W} floats) in,
+ * one row of logits per image out. Every NDArray lives in the predictor's per-call context manager
+ * and is freed when the call returns, so native memory does not grow with requests served.
  */
-final class ProbabilityTranslator implements NoBatchifyTranslator<float[][], float[][]> {
+final class LogitsTranslator implements NoBatchifyTranslator<float[][], float[][]> {
 
     private final Shape imageShape;
 
-    ProbabilityTranslator(int channels, int height, int width) {
+    LogitsTranslator(int channels, int height, int width) {
         this.imageShape = new Shape(channels, height, width);
     }
 
@@ -35,7 +35,7 @@ final class ProbabilityTranslator implements NoBatchifyTranslator<float[][], flo
         NDArray logits = list.singletonOrThrow();
         int n = (int) logits.getShape().get(0);
         int classes = (int) logits.getShape().get(1);
-        float[] all = logits.softmax(1).toFloatArray();
+        float[] all = logits.toFloatArray();
         float[][] rows = new float[n][];
         for (int i = 0; i < n; i++) {
             rows[i] = java.util.Arrays.copyOfRange(all, i * classes, (i + 1) * classes);

@@ -1,0 +1,23 @@
+package io.denseserve.plan;
+
+/** The runtimes that can run an {@link InferencePlan}. */
+public enum InferenceEngine {
+    /**
+     * ONNX Runtime (CPU) on the ONNX graph {@code DenseNetGraph} writes from the loaded weights,
+     * folds applied.
+     */
+    ONNXRUNTIME("onnxruntime"),
+    /** libtorch through DJL, on our DenseNet blocks with their inference folds: CPU or GPU. */
+    PYTORCH("pytorch");
+
+    private final String label;
+
+    InferenceEngine(String label) {
+        this.label = label;
+    }
+
+    /** The lower-case name used in settings, {@code /models} and logs. */
+    public String label() {
+        return label;
+    }
+}

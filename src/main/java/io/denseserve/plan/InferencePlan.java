@@ -1,0 +1,25 @@
+package io.denseserve.plan;
+
+/**
+ * A loaded network compiled for serving by one engine. The network's definition ({@code
+ * io.denseserve.model}) says what DenseNet is; a plan decides how it runs: which folds, which
+ * buffers, which runtime.
+ *
+ * <p>A plan is shared; each thread that runs forward passes opens its own {@link ForwardPass}.
+ */
+public interface InferencePlan extends AutoCloseable {
+
+    /** The engine that runs this plan, as {@code /models} and the startup log name it. */
+    InferenceEngine engine();
+
+    /**
+     * Opens a forward pass for the calling thread, with the plan's thread settings applied to it.
+     *
+     * @throws PlanException if the engine cannot start one
+     */
+    ForwardPass open();
+
+    /** Frees the plan's weights and native resources; open passes must be closed first. */
+    @Override
+    void close();
+}

@@ -1,0 +1,104 @@
+package io.denseserve.plan;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.denseserve.onnx.DenseNetGraph;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * ONNX Runtime (CPU) running the graph {@link DenseNetGraph} wrote from the loaded weights. Each
+ * {@link ForwardPass} owns a session with {@code threads} intra-op threads, so that workers never
+ * share a thread pool, and a direct input buffer reused across batches.
+ */
+public final class OnnxRuntimePlan implements InferencePlan {
+
+    private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+    private final byte[] graph;
+    private final long[] imageShape;
+    private final int threads;
+
+    /**
+     * @param graph a serialized ONNX model with DenseNetGraph's input and output names
+     * @param imageShape channels, height, width of one image
+     * @param threads intra-op threads of each forward pass
+     */
+    public OnnxRuntimePlan(byte[] graph, int[] imageShape, int threads) {
+        this.graph = graph;
+        this.imageShape = new long[] {imageShape[0], imageShape[1], imageShape[2]};
+        this.threads = threads;
+    }
+
+    @Override
+    public InferenceEngine engine() {
+        return InferenceEngine.ONNXRUNTIME;
+    }
+
+    /** The ONNX model this plan runs, for export and inspection. */
+    public byte[] graph() {
+        return graph.clone();
+    }
+
+    @Override
+    public ForwardPass open() {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            return new Pass(environment.createSession(graph, options));
+        } catch (OrtException e) {
+            throw new PlanException("ONNX Runtime could not load the DenseNet graph: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // Sessions belong to their passes; the environment is process-wide and stays.
+    }
+
+    private final class Pass implements ForwardPass {
+
+        private final OrtSession session;
+        private final int imageSize = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
+        private FloatBuffer input = FloatBuffer.allocate(0);
+
+        Pass(OrtSession session) {
+            this.session = session;
+        }
+
+        @Override
+        public float[][] logits(float[][] images) {
+            int needed = images.length * imageSize;
+            if (input.capacity() < needed) {
+                input = ByteBuffer.allocateDirect(needed * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            }
+            input.clear();
+            for (float[] image : images) {
+                input.put(image, 0, imageSize);
+            }
+            input.flip();
+            long[] shape = {images.length, imageShape[0], imageShape[1], imageShape[2]};
+            try (OnnxTensor tensor = OnnxTensor.createTensor(environment, input, shape);
+                    OrtSession.Result result = session.run(Map.of(DenseNetGraph.INPUT, tensor), Set.of(DenseNetGraph.LOGITS))) {
+                return (float[][]) result.get(0).getValue();
+            } catch (OrtException e) {
+                throw new PlanException("ONNX Runtime forward pass failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new PlanException("ONNX Runtime session did not close: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.denseserve.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.denseserve.model.DenseNet;
+import io.denseserve.model.DenseNetConfig;
+import io.denseserve.model.DenseNetVariant;
+import io.denseserve.model.ForwardMode;
+import io.denseserve.weights.HostTensor;
+import io.denseserve.weights.SafetensorsFormat;
+import io.denseserve.weights.StateDict;
+import io.denseserve.weights.StateDictLoader;
+import io.denseserve.weights.TorchvisionFixtures;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every engine's plan computes torchvision's logits to within 1e-4, for the four ImageNet
+ * DenseNets and a DenseNet-BC whose batch norms have mixed-sign (and some zero) scales, on a batch
+ * of 8 and on one non-square image.
+ */
+class PlanConformanceTest {
+
+    static final double TOLERANCE = 1e-4;
+    static final List<String> MODELS =
+            List.of("densenet121", "densenet161", "densenet169", "densenet201", "bc-d16-k8-gray");
+
+    static Stream<Arguments> modelsAndEngines() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String model : MODELS) {
+            for (InferenceEngine engine : InferenceEngine.values()) {
+                cases.add(Arguments.of(model, engine));
+            }
+        }
+        return cases.stream();
+    }
+
+    static DenseNetConfig config(String model) {
+        return model.startsWith("bc-") ? DenseNetConfig.bc(16, 8, 1, 10) : DenseNetVariant.of(model).config();
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("modelsAndEngines")
+    void matchesTorchvisionLogits(String model, InferenceEngine engine) throws Exception {
+        Path dir = TorchvisionFixtures.models().resolve(model);
+        StateDict io = SafetensorsFormat.read(dir.resolve("io.safetensors"));
+        StateDict weights = SafetensorsFormat.read(dir.resolve("weights.safetensors"));
+        for (String i : List.of("0", "1")) {
+            HostTensor x = io.get("x" + i);
+            HostTensor expected = io.get("y" + i);
+            long[] s = x.shape();
+            int[] imageShape = {(int) s[1], (int) s[2], (int) s[3]};
+            try (InferencePlan plan = compile(config(model), weights, engine, imageShape);
+                    ForwardPass pass = plan.open()) {
+                float[][] logits = pass.logits(images(x));
+                assertThat(logits.length).isEqualTo((int) expected.shape()[0]);
+                assertThat(maxAbsDiff(logits, expected.values()))
+                        .as("%s on %s, x%s (%s): max |plan - torchvision|", model, engine, i, x.shapeText())
+                        .isLessThanOrEqualTo(TOLERANCE);
+            }
+        }
+    }
+
+    static InferencePlan compile(DenseNetConfig config, StateDict weights, InferenceEngine engine, int[] imageShape)
+            throws Exception {
+        Model model = Model.newInstance("conformance", "PyTorch");
+        DenseNet net = DenseNet.of(config, ForwardMode.LEAN);
+        net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, imageShape[0], imageShape[1], imageShape[2]));
+        StateDictLoader.load(net, weights);
+        net.fuseForInference();
+        model.setBlock(net);
+        return PlanCompiler.compile(model, net, engine, imageShape, 2);
+    }
+
+    static float[][] images(HostTensor batch) {
+        int n = (int) batch.shape()[0];
+        int size = batch.values().length / n;
+        float[][] images = new float[n][size];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(batch.values(), i * size, images[i], 0, size);
+        }
+        return images;
+    }
+
+    static double maxAbsDiff(float[][] rows, float[] flat) {
+        double max = 0;
+        int k = 0;
+        for (float[] row : rows) {
+            for (float v : row) {
+                max = Math.max(max, Math.abs((double) v - flat[k++]));
+            }
+        }
+        return max;
+    }
+}
