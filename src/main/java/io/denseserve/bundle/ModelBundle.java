@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetVariant;
-import io.denseserve.model.ForwardMode;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
 import io.denseserve.weights.StateDictLoader;
@@ -35,7 +34,8 @@ import java.util.zip.ZipFile;
  *
  * <pre>{@code
  * ModelBundle imagenet = ModelBundle.torchvision("densenet121", Path.of("densenet121-a639ec97.pth"));
- * DenseNet net = imagenet.newNetwork(manager, ForwardMode.LEAN);
+ * StateDict weights = imagenet.loadWeights();          // checked against the architecture
+ * DenseNet net = imagenet.newNetwork(manager);         // the reference network, for training
  * }</pre>
  */
 public final class ModelBundle {
@@ -130,10 +130,9 @@ public final class ModelBundle {
      * weights strictly.
      *
      * @param manager owns the parameters
-     * @param mode LEAN for serving
      */
-    public DenseNet newNetwork(NDManager manager, ForwardMode mode) throws IOException {
-        DenseNet net = DenseNet.of(manifest.architecture(), mode);
+    public DenseNet newNetwork(NDManager manager) throws IOException {
+        DenseNet net = DenseNet.of(manifest.architecture());
         int crop = manifest.preprocessing().crop();
         net.initialize(manager, DataType.FLOAT32, new Shape(1, manifest.architecture().inChannels(), crop, crop));
         StateDict stateDict = WeightsFiles.read(weightsFile);
@@ -143,13 +142,21 @@ public final class ModelBundle {
             throw new WeightsFormatException("model '" + manifest.name() + "' (" + weightsFile.getFileName() + "): "
                     + e.getMessage(), e);
         }
-        if (mode == ForwardMode.LEAN) {
-            net.fuseForInference();
-        }
-        // Serving never trains: without requires_grad, a worker thread whose libtorch grad mode is
-        // on (grad mode is per thread) still records no autograd graph.
-        net.freezeParameters(true);
         return net;
+    }
+
+    /**
+     * The bundle's weights, checked against its architecture as {@link #newNetwork} checks them,
+     * under the network's own state_dict keys (legacy torchvision names and a {@code module.}
+     * prefix resolved): what an inference plan is compiled from.
+     *
+     * @throws WeightsFormatException if they do not match the architecture
+     */
+    public StateDict loadWeights() throws IOException {
+        try (NDManager scratch = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+            DenseNet net = newNetwork(scratch);
+            return StateDictLoader.export(net, Map.of());
+        }
     }
 
     /**

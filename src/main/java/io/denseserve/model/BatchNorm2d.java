@@ -2,7 +2,6 @@ package io.denseserve.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -76,41 +75,6 @@ public final class BatchNorm2d extends AbstractBlock {
                         DJL_MOMENTUM,
                         EPS,
                         training);
-    }
-
-    /**
-     * Folds this batch norm into the convolution that feeds it: {@code bn(conv(x, W))} equals
-     * {@code conv(x, W * s) + (beta - mean * s)} with {@code s = gamma / sqrt(var + eps)}, exactly in
-     * real arithmetic, so inference can skip one pass over the activations.
-     *
-     * @param convWeight the preceding convolution's weight (out, in, kh, kw), no bias
-     * @return the folded weight and bias, owned by {@code convWeight}'s manager
-     */
-    NDArray[] foldAfter(NDArray convWeight) {
-        NDArray mean = runningMean.getArray();
-        NDArray scale = weight.getArray().div(runningVar.getArray().add(EPS).sqrt());
-        NDArray foldedWeight = convWeight.mul(scale.reshape(-1, 1, 1, 1));
-        NDArray foldedBias = bias.getArray().sub(mean.mul(scale));
-        scale.close();
-        foldedWeight.attach(convWeight.getManager());
-        foldedBias.attach(convWeight.getManager());
-        return new NDArray[] {foldedWeight, foldedBias};
-    }
-
-    /**
-     * This batch norm as {@code x * scale + shift} with broadcastable (1, C, 1, 1) arrays: libtorch's
-     * batch_norm kernel is several times slower on a strided view (a dense block's buffer slice at
-     * batch > 1) than two element-wise passes.
-     */
-    NDArray[] asAffine() {
-        NDArray scale = weight.getArray().div(runningVar.getArray().add(EPS).sqrt());
-        NDArray shift = bias.getArray().sub(runningMean.getArray().mul(scale));
-        NDManager owner = weight.getArray().getManager();
-        NDArray[] affine = {scale.reshape(1, -1, 1, 1), shift.reshape(1, -1, 1, 1)};
-        for (NDArray a : affine) {
-            a.attach(owner);
-        }
-        return affine;
     }
 
     @Override

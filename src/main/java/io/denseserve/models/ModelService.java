@@ -1,19 +1,17 @@
 package io.denseserve.models;
 
 import ai.djl.Device;
-import ai.djl.Model;
 import ai.djl.engine.Engine;
 import io.denseserve.bundle.ModelBundle;
 import io.denseserve.inference.BatchingPredictor;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.ModelNotReadyException;
-import io.denseserve.model.DenseNet;
-import io.denseserve.model.ForwardMode;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
 import io.denseserve.preprocess.ImagePreprocessor;
 import io.denseserve.system.DenseServeProperties;
+import io.denseserve.weights.StateDict;
 import io.denseserve.system.DenseServeProperties.DeviceChoice;
 import io.denseserve.system.DenseServeProperties.EngineChoice;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,17 +62,16 @@ public class ModelService implements DisposableBean {
             DenseServeProperties.Inference settings = properties.getInference();
             Device device = device(settings.getDevice());
             InferenceEngine engine = engine(settings.getEngine(), device);
-            Model model = Model.newInstance(bundle.manifest().name(), device, "PyTorch");
-            DenseNet net = bundle.newNetwork(model.getNDManager(), ForwardMode.LEAN);
-            model.setBlock(net);
-            long parameters = net.parameterCount();
+            StateDict weights = bundle.loadWeights();
+            long parameters = weights.parameterCount();
             ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
             int crop = bundle.manifest().preprocessing().crop();
             int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
             int workers = settings.getWorkers() > 0 ? settings.getWorkers() : 1;
             int threads = settings.getIntraOpThreads() > 0 ? settings.getIntraOpThreads()
                     : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-            InferencePlan plan = PlanCompiler.compile(model, net, engine, inputShape, threads);
+            InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device,
+                    inputShape, threads);
             InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
                     () -> served == null ? 0 : served.predictor().queueDepth());
             BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), workers,

@@ -1,5 +1,7 @@
 package io.denseserve.onnx;
 
+import io.denseserve.fold.ChannelAffine;
+import io.denseserve.fold.Kernel;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.model.Stem;
 import io.denseserve.weights.StateDict;

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.denseserve.bundle.ModelBundle;
 import io.denseserve.model.DenseNet;
-import io.denseserve.model.ForwardMode;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImagePreprocessor;
 import java.awt.Color;
@@ -57,7 +56,7 @@ public final class FashionMnistEvaluator {
         int side = FashionMnist.SIDE;
         int size = preprocessor.inputSize();
         try (NDManager manager = NDManager.newBaseManager()) {
-            DenseNet net = bundle.newNetwork(manager, ForwardMode.LEAN);
+            DenseNet net = bundle.newNetwork(manager);
             ParameterStore store = new ParameterStore(manager, false);
             int batch = 200;
             for (int from = 0; from < data.size(); from += batch) {

@@ -15,7 +15,6 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.bundle.Preprocessing;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.ForwardMode;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
 import io.denseserve.weights.StateDictLoader;
@@ -82,7 +81,7 @@ public final class FashionMnistTrainer {
                 .optOptimizer(new NesterovSgd(schedule, 0.9f, options.weightDecay()));
         List<EpochMetrics> history = readHistory();
         try (Model model = Model.newInstance("fashion-mnist", "PyTorch")) {
-            DenseNet net = DenseNet.of(config, ForwardMode.CONCAT);
+            DenseNet net = DenseNet.of(config);
             model.setBlock(net);
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
                 trainer.initialize(new Shape(options.batchSize(), 1, FashionMnist.SIDE, FashionMnist.SIDE));

@@ -11,8 +11,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.denseserve.bundle.ModelBundle;
-import io.denseserve.model.DenseNet;
-import io.denseserve.model.ForwardMode;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
@@ -101,10 +99,8 @@ public final class ForwardBench {
 
     static Forward plan(InferenceEngine engine, Path pth) throws Exception {
         ModelBundle bundle = ModelBundle.torchvision("densenet121", pth);
-        Model model = Model.newInstance("bench", "PyTorch");
-        DenseNet net = bundle.newNetwork(model.getNDManager(), ForwardMode.LEAN);
-        model.setBlock(net);
-        InferencePlan plan = PlanCompiler.compile(model, net, engine, new int[] {3, SIZE, SIZE}, THREADS);
+        InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), bundle.loadWeights(), engine,
+                ai.djl.Device.cpu(), new int[] {3, SIZE, SIZE}, THREADS);
         ForwardPass pass = plan.open();
         return pass::logits;
     }

@@ -12,7 +12,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.ForwardMode;
 import io.denseserve.weights.TorchvisionFixtures;
 import io.denseserve.weights.WeightsFormatException;
 import java.io.IOException;
@@ -40,7 +39,7 @@ class ModelBundleTest {
     @Test
     void writtenBundleReopensAsDirectoryAndZipWithIdenticalOutputs() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            DenseNet net = DenseNet.of(tinyManifest().architecture(), ForwardMode.LEAN);
+            DenseNet net = DenseNet.of(tinyManifest().architecture());
             net.setInitializer(new NormalInitializer(0.1f), ai.djl.nn.Parameter.Type.WEIGHT);
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 16, 16));
             Path dir = tmp.resolve("bundle");
@@ -51,9 +50,7 @@ class ModelBundleTest {
             for (Path location : List.of(dir, zip)) {
                 ModelBundle bundle = ModelBundle.open(location);
                 assertThat(bundle.manifest()).isEqualTo(tinyManifest());
-                // The reopened LEAN network folds batch norms into convolutions: equal up to rounding.
-                assertThat(logits(bundle.newNetwork(manager, ForwardMode.LEAN), manager, x))
-                        .containsExactly(expected, org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(logits(bundle.newNetwork(manager), manager, x)).containsExactly(expected);
             }
         }
     }
@@ -80,7 +77,7 @@ class ModelBundleTest {
         assertThat(bundle.manifest().labels()).hasSize(1000).startsWith("tench", "goldfish").endsWith("toilet tissue");
         assertThat(bundle.manifest().preprocessing()).isEqualTo(Preprocessing.imagenet());
         try (NDManager manager = NDManager.newBaseManager()) {
-            DenseNet net = bundle.newNetwork(manager, ForwardMode.LEAN);
+            DenseNet net = bundle.newNetwork(manager);
             assertThat(logits(net, manager, manager.ones(new Shape(1, 3, 64, 64)))).hasSize(1000);
         }
     }

@@ -31,6 +31,7 @@ class DefaultModelEndToEndTest {
         JsonNode model = new ObjectMapper().readTree(http.get("/models").body()).get(0);
         assertThat(model.path("name").asText()).isEqualTo("fashion-mnist-densenet-bc");
         assertThat(model.path("inputShape").toString()).isEqualTo("[1,28,28]");
+        assertThat(model.path("engine").asText()).as("engine=auto on CPU").isEqualTo("onnxruntime");
         Prerequisites.require(Files.exists(FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz")),
                 "default model accuracy: dataset-fashion-mnist not installed, only the model's description was checked");
         FashionMnist test = FashionMnist.test(FashionMnist.DEBIAN_DIR).head(200);

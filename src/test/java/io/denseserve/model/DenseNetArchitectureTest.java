@@ -21,7 +21,7 @@ class DenseNetArchitectureTest {
     @ParameterizedTest
     @CsvSource({"densenet121, 7978856", "densenet161, 28681000", "densenet169, 14149480", "densenet201, 20013928"})
     void parameterCountEqualsTorchvision(String name, long expected) {
-        DenseNet net = DenseNet.of(DenseNetVariant.of(name).config(), ForwardMode.LEAN);
+        DenseNet net = DenseNet.of(DenseNetVariant.of(name).config());
         try (NDManager manager = NDManager.newBaseManager()) {
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 224, 224));
             assertThat(net.parameterCount()).isEqualTo(expected);
@@ -31,7 +31,7 @@ class DenseNetArchitectureTest {
 
     @Test
     void namesParametersLikeTorchvisionStateDict() {
-        DenseNet net = DenseNet.of(DenseNetVariant.DENSENET121.config(), ForwardMode.LEAN);
+        DenseNet net = DenseNet.of(DenseNetVariant.DENSENET121.config());
         try (NDManager manager = NDManager.newBaseManager()) {
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 224, 224));
             Map<String, Parameter> params = TorchNames.parameters(net);
@@ -58,7 +58,7 @@ class DenseNetArchitectureTest {
         assertThat(bc.numInitFeatures()).isEqualTo(24);
         // 24 + 72 = 96 -> 48; 48 + 72 = 120 -> 60; 60 + 72 = 132
         assertThat(bc.numFeatures()).isEqualTo(132);
-        DenseNet net = DenseNet.of(bc, ForwardMode.LEAN);
+        DenseNet net = DenseNet.of(bc);
         try (NDManager manager = NDManager.newBaseManager()) {
             net.initialize(manager, DataType.FLOAT32, new Shape(2, 1, 28, 28));
             NDArray logits = net.forward(new ParameterStore(manager, false),

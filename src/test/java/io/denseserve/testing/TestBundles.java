@@ -10,7 +10,6 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.bundle.Preprocessing;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.ForwardMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +35,7 @@ public final class TestBundles {
                     List.of("red", "green", "blue"), Map.of("dataset", "none: seeded random weights for tests"));
             try (NDManager manager = NDManager.newBaseManager()) {
                 manager.getEngine().setRandomSeed(42);
-                DenseNet net = DenseNet.of(config, ForwardMode.LEAN);
+                DenseNet net = DenseNet.of(config);
                 net.setInitializer(new NormalInitializer(0.05f), Parameter.Type.WEIGHT);
                 net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
                 ModelBundle.write(dir, manifest, net);

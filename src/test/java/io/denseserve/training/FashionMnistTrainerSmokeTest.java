@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import io.denseserve.bundle.ModelBundle;
-import io.denseserve.model.ForwardMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,7 +49,7 @@ class FashionMnistTrainerSmokeTest {
         assertThat(bundle.manifest().labels()).containsExactlyElementsOf(FashionMnist.CLASSES);
         assertThat(bundle.manifest().provenance()).containsKeys("dataset", "training", "wallTimeSeconds", "hardware");
         try (NDManager manager = NDManager.newBaseManager()) {
-            assertThat(bundle.newNetwork(manager, ForwardMode.LEAN)).isNotNull();
+            assertThat(bundle.newNetwork(manager)).isNotNull();
         }
         // Serving's preprocessing and lean network agree with the trainer's own evaluation:
         // the normalisation used in training is the one the bundle states.

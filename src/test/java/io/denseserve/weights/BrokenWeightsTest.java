@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.ForwardMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +37,7 @@ class BrokenWeightsTest {
     @BeforeEach
     void smallModel() {
         manager = NDManager.newBaseManager();
-        net = DenseNet.of(DenseNetConfig.bc(10, 4, 1, 3), ForwardMode.LEAN);
+        net = DenseNet.of(DenseNetConfig.bc(10, 4, 1, 3));
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 16, 16));
     }
 

@@ -1,4 +1,4 @@
-package io.denseserve.onnx;
+package io.denseserve.fold;
 
 import io.denseserve.weights.StateDict;
 
@@ -6,13 +6,13 @@ import io.denseserve.weights.StateDict;
  * A BatchNorm2d at inference, {@code y = scale * x + shift} per channel, with {@code scale = gamma /
  * sqrt(var + eps)} and {@code shift = beta - mean * scale}.
  */
-record ChannelAffine(double[] scale, double[] shift) {
+public record ChannelAffine(double[] scale, double[] shift) {
 
     /** torch's default {@code eps}. */
-    static final double EPS = 1e-5;
+    public static final double EPS = 1e-5;
 
     /** The batch norm whose state_dict keys start with {@code prefix}, such as {@code features.norm0}. */
-    static ChannelAffine of(StateDict weights, String prefix) {
+    public static ChannelAffine of(StateDict weights, String prefix) {
         float[] gamma = weights.get(prefix + ".weight").values();
         float[] beta = weights.get(prefix + ".bias").values();
         float[] mean = weights.get(prefix + ".running_mean").values();
@@ -26,7 +26,7 @@ record ChannelAffine(double[] scale, double[] shift) {
         return new ChannelAffine(scale, shift);
     }
 
-    int channels() {
+    public int channels() {
         return scale.length;
     }
 
@@ -34,7 +34,7 @@ record ChannelAffine(double[] scale, double[] shift) {
      * This batch norm applied to the output of {@code conv}: {@code bn(conv(x))} is one convolution
      * with each output channel's weights and bias scaled, and the shift added to the bias.
      */
-    Kernel after(Kernel conv) {
+    public Kernel after(Kernel conv) {
         double[] weight = conv.weight().clone();
         double[] bias = new double[conv.outputs()];
         int perOutput = weight.length / conv.outputs();

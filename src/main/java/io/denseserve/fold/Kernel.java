@@ -1,4 +1,4 @@
-package io.denseserve.onnx;
+package io.denseserve.fold;
 
 import io.denseserve.weights.HostTensor;
 
@@ -7,40 +7,40 @@ import io.denseserve.weights.HostTensor;
  * held in double precision while folds are applied so that rounding happens once, when the graph is
  * written.
  */
-record Kernel(long[] shape, double[] weight, double[] bias) {
+public record Kernel(long[] shape, double[] weight, double[] bias) {
 
     /** A bias-free kernel from a checkpoint tensor. */
-    static Kernel of(HostTensor weight) {
+    public static Kernel of(HostTensor weight) {
         return new Kernel(weight.shape(), toDouble(weight.values()), new double[(int) weight.shape()[0]]);
     }
 
     /** A kernel with the checkpoint's bias. */
-    static Kernel of(HostTensor weight, HostTensor bias) {
+    public static Kernel of(HostTensor weight, HostTensor bias) {
         return new Kernel(weight.shape(), toDouble(weight.values()), toDouble(bias.values()));
     }
 
-    int outputs() {
+    public int outputs() {
         return (int) shape[0];
     }
 
-    int inputs() {
+    public int inputs() {
         return (int) shape[1];
     }
 
     /** Weights per input channel of one output channel: {@code kh * kw}. */
-    int spatial() {
+    public int spatial() {
         return weight.length / (outputs() * inputs());
     }
 
-    float[] weightAsFloat() {
+    public float[] weightAsFloat() {
         return toFloat(weight);
     }
 
-    float[] biasAsFloat() {
+    public float[] biasAsFloat() {
         return toFloat(bias);
     }
 
-    static double[] toDouble(float[] values) {
+    public static double[] toDouble(float[] values) {
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = values[i];
@@ -48,7 +48,7 @@ record Kernel(long[] shape, double[] weight, double[] bias) {
         return out;
     }
 
-    static float[] toFloat(double[] values) {
+    public static float[] toFloat(double[] values) {
         float[] out = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = (float) values[i];

@@ -1,0 +1,7 @@
+/**
+ * Exact rewrites of a trained DenseNet's weights for inference, in plain Java double precision: a
+ * batch norm as a per-channel affine map ({@link io.denseserve.fold.ChannelAffine}), folded into
+ * the convolution before it ({@link io.denseserve.fold.ChannelAffine#after}). Every inference plan
+ * builds on these, whatever engine runs it.
+ */
+package io.denseserve.fold;
