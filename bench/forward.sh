@@ -1,37 +1,46 @@
 #!/usr/bin/env bash
-# Forward-pass benchmark, DenseNet-121 at 224x224, side by side in one run:
-#   lean         our Java DenseNet, one buffer per dense block, intermediates freed (the default)
-#   concat       our Java DenseNet, torchvision's literal cat-per-layer, intermediates kept
-#   torchscript  the same weights traced by torch.jit and loaded through DJL
+# Forward-pass benchmark, DenseNet-121 at 224x224 with trained-like weights (bench/trained_like.py),
+# side by side in one run:
+#   onnxruntime        the service's ONNX Runtime plan (the CPU default): our graph, our folds
+#   pytorch            the service's libtorch plan (GPU default, CPU fallback)
+#   onnxruntime-torchvision  ONNX Runtime on torchvision's own torch.onnx.export of the same weights,
+#                      with the same session settings: the peer a CPU user would pick
+#   torchscript        the same weights traced by torch.jit and loaded through DJL
 #   torchvision-eager  torchvision 0.14 in Python (Debian's torch 1.13)
-#   lean-glibc-malloc  "lean" without the MALLOC_* settings, to show what they do for DJL
+#   torchvision-frozen torch.jit.optimize_for_inference(torch.jit.freeze(trace)), torch 1.13
+#   onnxruntime-initial  our ONNX Runtime plan on torchvision's initial weights (every BN the
+#                      identity): a labelled extra row, not a figure users will see
 # Each measurement is its own process (peak RSS is per process); configurations are interleaved
-# over ROUNDS rounds and the median per configuration is reported.
-# Usage: bench/forward.sh [ROUNDS] ; needs python3-torchvision. Results: target/bench/forward.csv
+# over ROUNDS rounds and the median per configuration is reported. 2 intra-op threads everywhere.
+# Usage: bench/forward.sh [ROUNDS] [BATCHES] ; needs python3-torchvision. Results: target/bench/forward.csv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
+BATCHES=${2:-"1 8 16"}
 OUT=target/bench
 mkdir -p "$OUT"
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
 CP="target/test-classes:target/classes:$(cat "$OUT/cp.txt")"
-[ -f "$OUT/densenet121.torchscript.pt" ] || /usr/bin/python3 bench/forward_torch.py export "$OUT"
+[ -f "$OUT/densenet121.torchvision.onnx" ] || /usr/bin/python3 bench/forward_torch.py export "$OUT"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs"
+echo "flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|amx_tile|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 # Single-stream forward passes: OpenMP threads keep spinning between ops (OMP_WAIT_POLICY unset),
-# which measured ~20% faster than PASSIVE here for every implementation alike.
-export OPT_OUT_TRACKING=true
-FAST_MALLOC=(MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184)
+# which measured ~20% faster than PASSIVE here for libtorch; ONNX Runtime spins by default.
+export OPT_OUT_TRACKING=true MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184
 JAVA=(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.denseserve.bench.ForwardBench)
 : > "$OUT/forward.csv"
 # run LABEL COMMAND...: one measurement, recorded under LABEL
 run() { local label=$1; shift; "$@" 2>/dev/null | grep '^RESULT' | awk -F, -v OFS=, -v l="$label" '{$2=l; print}' | tee -a "$OUT/forward.csv"; }
 for round in $(seq "$ROUNDS"); do
-  for batch in 1 8 16; do
+  for batch in $BATCHES; do
     n=$(( batch == 1 ? 40 : 8 ))
-    run lean env "${FAST_MALLOC[@]}" "${JAVA[@]}" lean "$OUT/densenet121.pth" "$batch" "$n"
-    run concat env "${FAST_MALLOC[@]}" "${JAVA[@]}" concat "$OUT/densenet121.pth" "$batch" "$n"
-    run torchscript-djl env "${FAST_MALLOC[@]}" "${JAVA[@]}" torchscript "$OUT/densenet121.torchscript.pt" "$batch" "$n"
-    run torchvision-eager env "${FAST_MALLOC[@]}" /usr/bin/python3 bench/forward_torch.py eager "$OUT/densenet121.pth" "$batch" "$n"
-    run lean-glibc-malloc "${JAVA[@]}" lean "$OUT/densenet121.pth" "$batch" "$n"
+    run onnxruntime "${JAVA[@]}" onnxruntime "$OUT/densenet121.pth" "$batch" "$n"
+    run onnxruntime-torchvision "${JAVA[@]}" onnxruntime-torchvision "$OUT/densenet121.torchvision.onnx" "$batch" "$n"
+    run pytorch "${JAVA[@]}" pytorch "$OUT/densenet121.pth" "$batch" "$n"
+    run torchscript "${JAVA[@]}" torchscript "$OUT/densenet121.torchscript.pt" "$batch" "$n"
+    run torchvision-eager /usr/bin/python3 bench/forward_torch.py eager "$OUT/densenet121.pth" "$batch" "$n"
+    run torchvision-frozen /usr/bin/python3 bench/forward_torch.py frozen "$OUT/densenet121.pth" "$batch" "$n"
+    run onnxruntime-initial "${JAVA[@]}" onnxruntime "$OUT/densenet121-initial.pth" "$batch" "$n"
   done
 done
 /usr/bin/python3 - "$OUT/forward.csv" <<'PY'
@@ -45,4 +54,9 @@ print("|---|---|---|---|---|")
 for (impl, batch), v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
     print("| %s | %d | %.1f | %d | %d |" % (impl, batch, statistics.median(x[0] for x in v),
                                           statistics.median(x[1] for x in v), len(v)))
+med = {k: statistics.median(x[0] for x in v) for k, v in rows.items()}
+for batch in sorted({b for _, b in med}):
+    for a, b in (("onnxruntime", "onnxruntime-torchvision"), ("pytorch", "torchscript")):
+        if (a, batch) in med and (b, batch) in med:
+            print("batch %d: %s / %s = %.2fx" % (batch, a, b, med[(a, batch)] / med[(b, batch)]))
 PY
