@@ -2,10 +2,12 @@
 # HTTP load benchmark: wrk against the running jar at concurrency 1, 4 and 16, for the default
 # model and for DenseNet-121 (seeded random torchvision weights, 224x224 crop of a real photo),
 # with the in-process predictor throughput at saturation measured in the same run.
-# Usage: bench/http-load.sh [SECONDS_PER_POINT]   (needs wrk, python3-torchvision, python3-skimage)
+# Usage: bench/http-load.sh [SECONDS_PER_POINT] [MODELS]   (needs wrk, python3-torchvision, python3-skimage)
+#   MODELS: "default densenet121" (both, the default) or one of them
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_POINT=${1:-20}
+MODELS=${2:-"default densenet121"}
 OUT=target/bench
 mkdir -p "$OUT"
 ./mvnw -q -B -ntp -DskipTests package
@@ -27,13 +29,14 @@ from PIL import Image; im = Image.open('/usr/lib/python3/dist-packages/skimage/d
 w, h = im.size; im.crop(((w - 224) // 2, (h - 224) // 2, (w + 224) // 2, (h + 224) // 2)).save('$PHOTO')"
 export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 OPT_OUT_TRACKING=true
 PORT=18080
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 : > "$OUT/http-load.csv"
 
 bench_model() { # label, model spec for PredictorBench, server args, image
   local label=$1 spec=$2 args=$3 image=$4
-  java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.denseserve.bench.PredictorBench \
+  java $SERVER_JAVA_OPTS -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.denseserve.bench.PredictorBench \
     "$spec" "$image" "$SECONDS_PER_POINT" 16 2>/dev/null | grep '^RESULT' | sed "s/^RESULT,predictor/$label,in-process/" | tee -a "$OUT/http-load.csv"
-  java -jar "$JAR" --server.port=$PORT $args --logging.level.root=warn > "$OUT/server-$label.log" 2>&1 &
+  java $SERVER_JAVA_OPTS -jar "$JAR" --server.port=$PORT $args --logging.level.root=warn > "$OUT/server-$label.log" 2>&1 &
   local pid=$!
   for _ in $(seq 240); do curl -fs localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
   rss() { curl -fs localhost:$PORT/actuator/prometheus | awk '/^process_resident_memory_bytes/ {printf "%.0f", $2 / 1048576}'; }
@@ -64,7 +67,7 @@ PY
   kill $pid; wait $pid 2>/dev/null || true
 }
 
-bench_model default default "" "$OUT/fashion-0.png"
-bench_model densenet121 "torchvision:densenet121:$OUT/densenet121.pth" \
+[[ " $MODELS " != *" default "* ]] || bench_model default default "" "$OUT/fashion-0.png"
+[[ " $MODELS " != *" densenet121 "* ]] || bench_model densenet121 "torchvision:densenet121:$OUT/densenet121.pth" \
   "--denseserve.model.torchvision=densenet121 --denseserve.model.weights=$OUT/densenet121.pth" "$PHOTO"
 echo "results: $OUT/http-load.csv (label,kind,concurrency,req/s,p50 ms,p99 ms,requests,errors)"

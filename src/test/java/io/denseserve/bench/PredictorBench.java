@@ -25,6 +25,9 @@ public final class PredictorBench {
 
     public static void main(String[] args) throws Exception {
         DenseServeProperties properties = new DenseServeProperties();
+        // The server's own settings, when the benchmark runs a non-default configuration.
+        properties.getInference().setWorkers(Integer.getInteger("denseserve.inference.workers", 0));
+        properties.getInference().setIntraOpThreads(Integer.getInteger("denseserve.inference.intra-op-threads", 0));
         if (args[0].startsWith("torchvision:")) {
             String[] parts = args[0].split(":", 3);
             properties.getModel().setTorchvision(parts[1]);
