@@ -44,9 +44,12 @@ public final class ForwardBench {
     static final int THREADS = Integer.getInteger("bench.threads", 2);
 
     /**
-     * With {@code -Dbench.profile=FILE}, libtorch's profiler records the timed passes of the
-     * torchscript or pytorch run into FILE (a Chrome trace; {@code bench/profile_summary.py} sums
-     * it per op). Profiling slows every op, so the images/s of such a run are not comparable.
+     * With {@code -Dbench.profile=FILE}, the engine's profiler records the passes into FILE: for
+     * torchscript and pytorch libtorch's (a Chrome trace of the timed passes; {@code
+     * bench/profile_summary.py} sums it per op), for the two ONNX Runtime rows ONNX Runtime's (a
+     * JSON trace of every pass, named FILE plus a timestamp; {@code bench/ort_profile_summary.py}
+     * sums it per operator, leaving out the warm-up). Profiling slows every op, so the images/s of
+     * such a run are not comparable.
      */
     static final String PROFILE = System.getProperty("bench.profile");
 
@@ -59,16 +62,17 @@ public final class ForwardBench {
         // are short, so they get more warm-up passes. Every implementation gets the same.
         int warmup = batch == 1 ? 15 : 4;
         Forward forward = switch (impl) {
-            case "onnxruntime" -> plan(InferenceEngine.ONNXRUNTIME, file);
+            case "onnxruntime" -> PROFILE == null ? plan(InferenceEngine.ONNXRUNTIME, file)
+                    : onnxRuntime(((io.denseserve.plan.OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME, file)).graph());
             case "pytorch" -> plan(InferenceEngine.PYTORCH, file);
             case "torchscript" -> torchscript(file);
-            case "onnxruntime-torchvision" -> onnxRuntimeFile(file);
+            case "onnxruntime-torchvision" -> onnxRuntime(Files.readAllBytes(file));
             default -> throw new IllegalArgumentException("unknown implementation " + impl);
         };
         Random random = new Random(0);
         double[] seconds = new double[iterations];
         for (int i = -warmup; i < iterations; i++) {
-            if (i == 0 && PROFILE != null) {
+            if (i == 0 && PROFILE != null && !impl.startsWith("onnxruntime")) {
                 ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
             }
             float[][] images = new float[batch][3 * SIZE * SIZE];
@@ -83,8 +87,11 @@ public final class ForwardBench {
                 seconds[i] = (System.nanoTime() - start) / 1e9;
             }
         }
-        if (PROFILE != null) {
+        if (PROFILE != null && !impl.startsWith("onnxruntime")) {
             ai.djl.pytorch.jni.JniUtils.stopProfile(PROFILE);
+        }
+        if (profiledSession != null) {
+            System.out.println("ONNX Runtime profile: " + profiledSession.endProfiling());
         }
         Arrays.sort(seconds);
         double median = seconds[iterations / 2];
@@ -97,11 +104,14 @@ public final class ForwardBench {
         Object logits(float[][] images) throws Exception;
     }
 
-    static Forward plan(InferenceEngine engine, Path pth) throws Exception {
+    static InferencePlan compile(InferenceEngine engine, Path pth) throws Exception {
         ModelBundle bundle = ModelBundle.torchvision("densenet121", pth);
-        InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), bundle.loadWeights(), engine,
+        return PlanCompiler.compile(bundle.manifest().architecture(), bundle.loadWeights(), engine,
                 ai.djl.Device.cpu(), new int[] {3, SIZE, SIZE}, THREADS);
-        ForwardPass pass = plan.open();
+    }
+
+    static Forward plan(InferenceEngine engine, Path pth) throws Exception {
+        ForwardPass pass = compile(engine, pth).open();
         return pass::logits;
     }
 
@@ -127,14 +137,23 @@ public final class ForwardBench {
         };
     }
 
-    static Forward onnxRuntimeFile(Path onnx) throws Exception {
+    private static OrtSession profiledSession;
+
+    /** ONNX Runtime on a serialized model, with the session settings of our plan. */
+    static Forward onnxRuntime(byte[] model) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setIntraOpNumThreads(THREADS);
         options.setInterOpNumThreads(1);
-        OrtSession session = env.createSession(onnx.toString(), options);
+        if (PROFILE != null) {
+            options.enableProfiling(PROFILE);
+        }
+        OrtSession session = env.createSession(model, options);
+        if (PROFILE != null) {
+            profiledSession = session;
+        }
         String input = session.getInputNames().iterator().next();
         return images -> {
             FloatBuffer flat = FloatBuffer.allocate(images.length * images[0].length);

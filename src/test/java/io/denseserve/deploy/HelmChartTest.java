@@ -109,7 +109,8 @@ class HelmChartTest {
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("2")).containsKey("memory");
         assertThat(env(c)).containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "2").containsEntry("OMP_NUM_THREADS", "2")
-                .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").doesNotContainKey("DENSESERVE_MODEL_BUNDLE")
+                .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").containsEntry("DENSESERVE_INFERENCE_ENGINE", "auto")
+                .doesNotContainKey("DENSESERVE_MODEL_BUNDLE")
                 .containsEntry("SERVER_TOMCAT_THREADS_MAX", "200").containsEntry("DENSESERVE_SHUTDOWN_DRAINPERIOD", "5s");
         assertThat(pod.getTerminationGracePeriodSeconds()).as("drain + graceful shutdown (30s) fit in the grace period")
                 .isGreaterThanOrEqualTo(5 + 30);
