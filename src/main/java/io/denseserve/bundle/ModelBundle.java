@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.denseserve.model.DenseNet;
+import io.denseserve.model.DenseNetShapes;
 import io.denseserve.model.DenseNetVariant;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
@@ -132,30 +133,27 @@ public final class ModelBundle {
      * @param manager owns the parameters
      */
     public DenseNet newNetwork(NDManager manager) throws IOException {
+        StateDict weights = loadWeights();
         DenseNet net = DenseNet.of(manifest.architecture());
         int crop = manifest.preprocessing().crop();
         net.initialize(manager, DataType.FLOAT32, new Shape(1, manifest.architecture().inChannels(), crop, crop));
-        StateDict stateDict = WeightsFiles.read(weightsFile);
-        try {
-            StateDictLoader.load(net, stateDict);
-        } catch (WeightsFormatException e) {
-            throw new WeightsFormatException("model '" + manifest.name() + "' (" + weightsFile.getFileName() + "): "
-                    + e.getMessage(), e);
-        }
+        StateDictLoader.load(net, weights);
         return net;
     }
 
     /**
-     * The bundle's weights, checked against its architecture as {@link #newNetwork} checks them,
-     * under the network's own state_dict keys (legacy torchvision names and a {@code module.}
-     * prefix resolved): what an inference plan is compiled from.
+     * The bundle's weights, checked against its architecture by the rules {@link #newNetwork}
+     * applies, under the network's own state_dict keys (legacy torchvision names and a {@code
+     * module.} prefix resolved): what an inference plan is compiled from. Needs no engine.
      *
      * @throws WeightsFormatException if they do not match the architecture
      */
     public StateDict loadWeights() throws IOException {
-        try (NDManager scratch = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
-            DenseNet net = newNetwork(scratch);
-            return StateDictLoader.export(net, Map.of());
+        try {
+            return StateDictLoader.check(DenseNetShapes.of(manifest.architecture()), WeightsFiles.read(weightsFile));
+        } catch (WeightsFormatException e) {
+            throw new WeightsFormatException("model '" + manifest.name() + "' (" + weightsFile.getFileName() + "): "
+                    + e.getMessage(), e);
         }
     }
 

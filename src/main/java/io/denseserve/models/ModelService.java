@@ -108,6 +108,9 @@ public class ModelService implements DisposableBean {
     }
 
     private static Device device(DeviceChoice choice) {
+        if (choice == DeviceChoice.CPU) {
+            return Device.cpu(); // without asking libtorch, which the ONNX Runtime plan never loads
+        }
         int gpus = Engine.getEngine("PyTorch").getGpuCount();
         return switch (choice) {
             case CPU -> Device.cpu();

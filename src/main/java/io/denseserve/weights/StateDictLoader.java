@@ -34,12 +34,31 @@ public final class StateDictLoader {
      * @throws WeightsFormatException listing missing keys, unexpected keys and shape mismatches
      */
     public static void load(Block block, StateDict stateDict) throws WeightsFormatException {
-        Map<String, HostTensor> given = canonical(stateDict);
         Map<String, Parameter> wanted = TorchNames.parameters(block);
-        List<String> problems = new ArrayList<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        wanted.forEach((key, p) -> shapes.put(key, p.getArray().getShape().getShape()));
+        StateDict checked = check(shapes, stateDict);
         for (Map.Entry<String, Parameter> e : wanted.entrySet()) {
+            NDArray array = e.getValue().getArray();
+            array.set(FloatBuffer.wrap(checked.get(e.getKey()).values()));
+        }
+    }
+
+    /**
+     * Checks {@code stateDict} against the keys and shapes a network declares, without building
+     * it: the same rules as {@link #load}.
+     *
+     * @param shapes every state_dict key the network has, with its shape
+     * @return the weights under the network's own keys (legacy names and a {@code module.} prefix
+     *     resolved, {@code num_batches_tracked} dropped), in the order of {@code shapes}
+     * @throws WeightsFormatException listing missing keys, unexpected keys and shape mismatches
+     */
+    public static StateDict check(Map<String, long[]> shapes, StateDict stateDict) throws WeightsFormatException {
+        Map<String, HostTensor> given = canonical(stateDict);
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             HostTensor tensor = given.get(e.getKey());
-            long[] expected = e.getValue().getArray().getShape().getShape();
+            long[] expected = e.getValue();
             if (tensor == null) {
                 problems.add("missing key '" + e.getKey() + "' (model expects shape " + Arrays.toString(expected) + ")");
             } else if (!Arrays.equals(expected, tensor.shape())) {
@@ -48,7 +67,7 @@ public final class StateDictLoader {
             }
         }
         for (Map.Entry<String, HostTensor> e : given.entrySet()) {
-            if (!wanted.containsKey(e.getKey())) {
+            if (!shapes.containsKey(e.getKey())) {
                 problems.add("unexpected key '" + e.getKey() + "' with shape " + e.getValue().shapeText());
             }
         }
@@ -57,10 +76,9 @@ public final class StateDictLoader {
                     + String.join("; ", problems.subList(0, Math.min(MAX_LISTED, problems.size())))
                     + (problems.size() > MAX_LISTED ? "; ..." : ""));
         }
-        for (Map.Entry<String, Parameter> e : wanted.entrySet()) {
-            NDArray array = e.getValue().getArray();
-            array.set(FloatBuffer.wrap(given.get(e.getKey()).values()));
-        }
+        Map<String, HostTensor> ordered = new LinkedHashMap<>();
+        shapes.keySet().forEach(key -> ordered.put(key, given.get(key)));
+        return new StateDict(ordered, stateDict.metadata());
     }
 
     /** The state_dict under the keys our blocks use. */
