@@ -10,9 +10,20 @@ import io.denseserve.bundle.Preprocessing;
 public final class ImagePreprocessor {
 
     private final Preprocessing spec;
+    /** Per channel, ToTensor + Normalize of each 8-bit value: {@code (v / 255 - mean) / std} in float. */
+    private final float[][] normalised;
 
     public ImagePreprocessor(Preprocessing spec) {
         this.spec = spec;
+        int channels = spec.colorMode().channels();
+        normalised = new float[channels][256];
+        for (int c = 0; c < channels; c++) {
+            float mean = spec.mean().get(c).floatValue();
+            float std = spec.std().get(c).floatValue();
+            for (int v = 0; v < 256; v++) {
+                normalised[c][v] = (v / 255f - mean) / std;
+            }
+        }
     }
 
     public Preprocessing spec() {
@@ -40,14 +51,12 @@ public final class ImagePreprocessor {
         int left = (int) Math.rint((size[0] - crop) / 2.0);
         float[] out = new float[channels * crop * crop];
         for (int c = 0; c < channels; c++) {
-            float mean = spec.mean().get(c).floatValue();
-            float std = spec.std().get(c).floatValue();
+            float[] lookup = normalised[c];
             for (int y = 0; y < crop; y++) {
                 int row = ((top + y) * size[0] + left) * channels + c;
                 int base = (c * crop + y) * crop;
                 for (int x = 0; x < crop; x++) {
-                    float v = (resized[row + x * channels] & 0xff) / 255f;
-                    out[base + x] = (v - mean) / std;
+                    out[base + x] = lookup[resized[row + x * channels] & 0xff];
                 }
             }
         }

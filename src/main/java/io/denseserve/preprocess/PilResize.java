@@ -72,17 +72,24 @@ final class PilResize {
     private static byte[] horizontal(byte[] in, int width, int height, int channels, int outWidth) {
         Coefficients c = new Coefficients(width, outWidth);
         byte[] out = new byte[height * outWidth * channels];
+        int[] sums = new int[channels];
         for (int y = 0; y < height; y++) {
             int rowIn = y * width * channels;
             int rowOut = y * outWidth * channels;
             for (int xx = 0; xx < outWidth; xx++) {
                 int kBase = xx * c.ksize;
-                for (int ch = 0; ch < channels; ch++) {
-                    int ss = 1 << (PRECISION_BITS - 1);
-                    for (int x = 0; x < c.count[xx]; x++) {
-                        ss += (in[rowIn + (x + c.min[xx]) * channels + ch] & 0xff) * c.weights[kBase + x];
+                java.util.Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
+                // All channels of a pixel in one pass over the taps; integer sums, so the order of
+                // accumulation does not change the result.
+                for (int x = 0; x < c.count[xx]; x++) {
+                    int w = c.weights[kBase + x];
+                    int at = rowIn + (x + c.min[xx]) * channels;
+                    for (int ch = 0; ch < channels; ch++) {
+                        sums[ch] += (in[at + ch] & 0xff) * w;
                     }
-                    out[rowOut + xx * channels + ch] = clip8(ss);
+                }
+                for (int ch = 0; ch < channels; ch++) {
+                    out[rowOut + xx * channels + ch] = clip8(sums[ch]);
                 }
             }
         }
@@ -93,14 +100,20 @@ final class PilResize {
         Coefficients c = new Coefficients(height, outHeight);
         int stride = width * channels;
         byte[] out = new byte[outHeight * stride];
+        int[] sums = new int[stride];
         for (int yy = 0; yy < outHeight; yy++) {
             int kBase = yy * c.ksize;
-            for (int i = 0; i < stride; i++) {
-                int ss = 1 << (PRECISION_BITS - 1);
-                for (int y = 0; y < c.count[yy]; y++) {
-                    ss += (in[(y + c.min[yy]) * stride + i] & 0xff) * c.weights[kBase + y];
+            java.util.Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
+            // Row by row, so that the inner loop runs along memory (integer sums: same result).
+            for (int y = 0; y < c.count[yy]; y++) {
+                int w = c.weights[kBase + y];
+                int row = (y + c.min[yy]) * stride;
+                for (int i = 0; i < stride; i++) {
+                    sums[i] += (in[row + i] & 0xff) * w;
                 }
-                out[yy * stride + i] = clip8(ss);
+            }
+            for (int i = 0; i < stride; i++) {
+                out[yy * stride + i] = clip8(sums[i]);
             }
         }
         return out;
