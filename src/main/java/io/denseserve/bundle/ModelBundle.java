@@ -36,7 +36,7 @@ import java.util.zip.ZipFile;
  * <pre>{@code
  * ModelBundle imagenet = ModelBundle.torchvision("densenet121", Path.of("densenet121-a639ec97.pth"));
  * StateDict weights = imagenet.loadWeights();          // checked against the architecture
- * DenseNet net = imagenet.newNetwork(manager);         // the reference network, for training
+ * DenseNet net = imagenet.newNetwork(manager);         // the reference network, in Java
  * }</pre>
  */
 public final class ModelBundle {
@@ -138,6 +138,9 @@ public final class ModelBundle {
         int crop = manifest.preprocessing().crop();
         net.initialize(manager, DataType.FLOAT32, new Shape(1, manifest.architecture().inChannels(), crop, crop));
         StateDictLoader.load(net, weights);
+        // A loaded network evaluates (the trainer builds its own): without requires_grad, a thread whose
+        // libtorch grad mode is on (grad mode is per thread) records no autograd graph.
+        net.freezeParameters(true);
         return net;
     }
 

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A pool of worker threads, each with its own {@link ForwardPass} of the served {@link
- * InferencePlan} (passes are not thread-safe), fed by one bounded queue and batching dynamically through {@link BatchCollector}.
+ * InferencePlan} (passes are not thread-safe), fed by one bounded queue and batching dynamically
+ * through {@link BatchCollector}.
  *
  * <p>Admission control happens at {@link #submit}: a full queue throws {@link
  * OverloadedException} at once instead of letting latency grow without bound. A job whose deadline

@@ -51,6 +51,10 @@ public final class OnnxRuntimePlan implements InferencePlan {
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
+            // Intra-op threads block between operators instead of spinning (as OMP_WAIT_POLICY=PASSIVE
+            // makes libtorch's do): the service's request threads, which decode images and refuse
+            // overload, share these cores.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return new Pass(environment.createSession(graph, options));
         } catch (OrtException e) {
             throw new PlanException("ONNX Runtime could not load the DenseNet graph: " + e.getMessage(), e);
