@@ -51,10 +51,9 @@ public final class OnnxRuntimePlan implements InferencePlan {
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
-            // Intra-op threads block between operators instead of spinning (as OMP_WAIT_POLICY=PASSIVE
-            // makes libtorch's do): the service's request threads, which decode images and refuse
-            // overload, share these cores.
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            // Intra-op threads keep ONNX Runtime's default, spinning between operators: blocking
+            // instead (session.intra_op.allow_spinning=0) measured 13% fewer DenseNet-121 images/s in
+            // process and 6% fewer through HTTP, and a third fewer for the small default model.
             return new Pass(environment.createSession(graph, options));
         } catch (OrtException e) {
             throw new PlanException("ONNX Runtime could not load the DenseNet graph: " + e.getMessage(), e);

@@ -147,7 +147,6 @@ public final class ForwardBench {
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setIntraOpNumThreads(THREADS);
         options.setInterOpNumThreads(1);
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
         if (PROFILE != null) {
             options.enableProfiling(PROFILE);
         }
