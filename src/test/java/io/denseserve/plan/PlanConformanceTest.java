@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.DenseNetVariant;
 import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
@@ -33,21 +32,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PlanConformanceTest {
 
     static final double TOLERANCE = 1e-4;
-    static final List<String> MODELS =
-            List.of("densenet121", "densenet161", "densenet169", "densenet201", "bc-d16-k8-gray");
 
     static Stream<Arguments> modelsAndEngines() {
         List<Arguments> cases = new ArrayList<>();
-        for (String model : MODELS) {
+        for (String model : TorchvisionFixtures.MODELS) {
             for (InferenceEngine engine : InferenceEngine.values()) {
                 cases.add(Arguments.of(model, engine));
             }
         }
         return cases.stream();
-    }
-
-    static DenseNetConfig config(String model) {
-        return model.startsWith("bc-") ? DenseNetConfig.bc(16, 8, 1, 10) : DenseNetVariant.of(model).config();
     }
 
     @ParameterizedTest(name = "{0} on {1}")
@@ -61,14 +54,15 @@ class PlanConformanceTest {
             HostTensor expected = io.get("y" + i);
             long[] s = x.shape();
             int[] imageShape = {(int) s[1], (int) s[2], (int) s[3]};
-            try (InferencePlan plan = PlanCompiler.compile(config(model), weights, engine, Device.cpu(), imageShape, 2);
+            DenseNetConfig config = TorchvisionFixtures.config(model);
+            try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(), imageShape, 2);
                     ForwardPass pass = plan.open()) {
                 float[][] logits = pass.logits(images(x));
                 assertThat(logits.length).isEqualTo((int) expected.shape()[0]);
                 assertThat(maxAbsDiff(logits, expected.values()))
                         .as("%s on %s, x%s (%s): max |plan - torchvision|", model, engine, i, x.shapeText())
                         .isLessThanOrEqualTo(TOLERANCE);
-                assertThat(maxAbsDiff(logits, reference(config(model), weights, x)))
+                assertThat(maxAbsDiff(logits, reference(config, weights, x)))
                         .as("%s on %s, x%s: max |plan - reference|", model, engine, i)
                         .isLessThanOrEqualTo(TOLERANCE);
             }

@@ -9,8 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.denseserve.model.DenseNet;
-import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.DenseNetVariant;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,14 +27,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TorchvisionConformanceTest {
 
     static final double TOLERANCE = 1e-4;
-    static final List<String> MODELS =
-            List.of("densenet121", "densenet161", "densenet169", "densenet201", "bc-d16-k8-gray");
     static final List<String> FORMATS =
             List.of("weights.safetensors", "weights.npz", "weights.pth", "weights-legacy.pth");
 
     static Stream<Arguments> modelsAndFormats() {
         List<Arguments> cases = new ArrayList<>();
-        for (String model : MODELS) {
+        for (String model : TorchvisionFixtures.MODELS) {
             for (String format : FORMATS) {
                 cases.add(Arguments.of(model, format));
             }
@@ -45,16 +41,12 @@ class TorchvisionConformanceTest {
         return cases.stream();
     }
 
-    static DenseNetConfig config(String model) {
-        return model.startsWith("bc-") ? DenseNetConfig.bc(16, 8, 1, 10) : DenseNetVariant.of(model).config();
-    }
-
     @ParameterizedTest(name = "{0} from {1}")
     @MethodSource("modelsAndFormats")
     void matchesTorchvisionLogits(String model, String format) throws Exception {
         Path dir = TorchvisionFixtures.models().resolve(model);
         StateDict io = SafetensorsFormat.read(dir.resolve("io.safetensors"));
-        DenseNet net = DenseNet.of(config(model));
+        DenseNet net = DenseNet.of(TorchvisionFixtures.config(model));
         try (NDManager manager = NDManager.newBaseManager()) {
             net.initialize(manager, DataType.FLOAT32, new Shape(io.get("x0").shape()));
             StateDictLoader.load(net, WeightsFiles.read(dir.resolve(format)));

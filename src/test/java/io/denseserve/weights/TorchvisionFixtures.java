@@ -1,10 +1,12 @@
 package io.denseserve.weights;
 
-
+import io.denseserve.model.DenseNetConfig;
+import io.denseserve.model.DenseNetVariant;
 import io.denseserve.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +32,15 @@ public final class TorchvisionFixtures {
     private TorchvisionFixtures(Path script, Path dir) {
         this.script = script;
         this.dir = dir;
+    }
+
+    /** The models {@link #models()} holds, as directory names. */
+    public static final List<String> MODELS =
+            List.of("densenet121", "densenet161", "densenet169", "densenet201", "bc-d16-k8-gray");
+
+    /** The architecture of one of {@link #MODELS}. */
+    public static DenseNetConfig config(String model) {
+        return model.startsWith("bc-") ? DenseNetConfig.bc(16, 8, 1, 10) : DenseNetVariant.of(model).config();
     }
 
     /** Models with randomised weights in every format, and torchvision's outputs for fixed inputs. */
