@@ -35,7 +35,7 @@ class PlanConformanceTest {
 
     static Stream<Arguments> modelsAndEngines() {
         List<Arguments> cases = new ArrayList<>();
-        for (String model : TorchvisionFixtures.MODELS) {
+        for (String model : TorchvisionFixtures.MODEL_NAMES) {
             for (InferenceEngine engine : InferenceEngine.values()) {
                 cases.add(Arguments.of(model, engine));
             }

@@ -32,7 +32,7 @@ class TorchvisionConformanceTest {
 
     static Stream<Arguments> modelsAndFormats() {
         List<Arguments> cases = new ArrayList<>();
-        for (String model : TorchvisionFixtures.MODELS) {
+        for (String model : TorchvisionFixtures.MODEL_NAMES) {
             for (String format : FORMATS) {
                 cases.add(Arguments.of(model, format));
             }

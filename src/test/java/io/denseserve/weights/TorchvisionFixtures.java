@@ -35,10 +35,10 @@ public final class TorchvisionFixtures {
     }
 
     /** The models {@link #models()} holds, as directory names. */
-    public static final List<String> MODELS =
+    public static final List<String> MODEL_NAMES =
             List.of("densenet121", "densenet161", "densenet169", "densenet201", "bc-d16-k8-gray");
 
-    /** The architecture of one of {@link #MODELS}. */
+    /** The architecture of one of {@link #MODEL_NAMES}. */
     public static DenseNetConfig config(String model) {
         return model.startsWith("bc-") ? DenseNetConfig.bc(16, 8, 1, 10) : DenseNetVariant.of(model).config();
     }
