@@ -55,11 +55,7 @@ public final class DenseNet extends AbstractBlock {
      * model.parameters())}): BatchNorm's running statistics are buffers, not parameters.
      */
     public long parameterCount() {
-        return TorchNames.parameters(this).values().stream()
-                .filter(p -> p.getType() != ai.djl.nn.Parameter.Type.RUNNING_MEAN
-                        && p.getType() != ai.djl.nn.Parameter.Type.RUNNING_VAR)
-                .mapToLong(p -> p.getArray().size())
-                .sum();
+        return DenseNetShapes.parameterCount(config);
     }
 
     public DenseNetConfig config() {

@@ -48,6 +48,17 @@ public final class DenseNetShapes {
         return shapes;
     }
 
+    /**
+     * Learnable values, as torchvision counts them ({@code sum(p.numel() for p in
+     * model.parameters())}): BatchNorm's running statistics are buffers, not parameters.
+     */
+    public static long parameterCount(DenseNetConfig config) {
+        return of(config).entrySet().stream()
+                .filter(e -> !e.getKey().endsWith(".running_mean") && !e.getKey().endsWith(".running_var"))
+                .mapToLong(e -> java.util.Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b))
+                .sum();
+    }
+
     private static void batchNorm(Map<String, long[]> shapes, String prefix, int channels) {
         for (String name : new String[] {"weight", "bias", "running_mean", "running_var"}) {
             shapes.put(prefix + "." + name, new long[] {channels});

@@ -6,6 +6,7 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.inference.BatchingPredictor;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.ModelNotReadyException;
+import io.denseserve.model.DenseNetShapes;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
@@ -63,7 +64,7 @@ public class ModelService implements DisposableBean {
             Device device = device(settings.getDevice());
             InferenceEngine engine = engine(settings.getEngine(), device);
             StateDict weights = bundle.loadWeights();
-            long parameters = weights.parameterCount();
+            long parameters = DenseNetShapes.parameterCount(bundle.manifest().architecture());
             ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
             int crop = bundle.manifest().preprocessing().crop();
             int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
@@ -107,22 +108,23 @@ public class ModelService implements DisposableBean {
         return ModelBundle.fromClasspath(DEFAULT_BUNDLE);
     }
 
+    /** Only gpu and auto ask libtorch for its GPUs: the ONNX Runtime plan on CPU never loads it. */
     private static Device device(DeviceChoice choice) {
-        if (choice == DeviceChoice.CPU) {
-            return Device.cpu(); // without asking libtorch, which the ONNX Runtime plan never loads
-        }
-        int gpus = Engine.getEngine("PyTorch").getGpuCount();
         return switch (choice) {
             case CPU -> Device.cpu();
             case GPU -> {
-                if (gpus == 0) {
+                if (gpuCount() == 0) {
                     throw new IllegalStateException("denseserve.inference.device=gpu but libtorch sees no GPU "
                             + "(is a CUDA build of libtorch on PYTORCH_LIBRARY_PATH?)");
                 }
                 yield Device.gpu();
             }
-            case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
+            case AUTO -> gpuCount() > 0 ? Device.gpu() : Device.cpu();
         };
+    }
+
+    private static int gpuCount() {
+        return Engine.getEngine("PyTorch").getGpuCount();
     }
 
     /**

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * ONNX Runtime (CPU) running the graph {@link DenseNetGraph} wrote from the loaded weights. Each
- * {@link ForwardPass} owns a session with {@code threads} intra-op threads, so that workers never
- * share a thread pool, and a direct input buffer reused across batches.
+ * {@link ForwardPass} owns an {@code OrtSession} with {@code threads} intra-op threads, so that
+ * workers never share a thread pool, and a direct input buffer reused across batches.
  */
 public final class OnnxRuntimePlan implements InferencePlan {
 
@@ -51,9 +51,8 @@ public final class OnnxRuntimePlan implements InferencePlan {
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
-            // Intra-op threads keep ONNX Runtime's default, spinning between operators: blocking
-            // instead (session.intra_op.allow_spinning=0) measured 13% fewer DenseNet-121 images/s in
-            // process and 6% fewer through HTTP, and a third fewer for the small default model.
+            // Intra-op threads keep ONNX Runtime's default and spin between operators: blocking them
+            // (allow_spinning=0) is slower in process and through HTTP alike (BENCHMARKS.md §3).
             return new Pass(environment.createSession(graph, options));
         } catch (OrtException e) {
             throw new PlanException("ONNX Runtime could not load the DenseNet graph: " + e.getMessage(), e);
@@ -67,12 +66,12 @@ public final class OnnxRuntimePlan implements InferencePlan {
 
     private final class Pass implements ForwardPass {
 
-        private final OrtSession session;
+        private final OrtSession runtime;
         private final int imageSize = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
         private FloatBuffer input = FloatBuffer.allocate(0);
 
-        Pass(OrtSession session) {
-            this.session = session;
+        Pass(OrtSession runtime) {
+            this.runtime = runtime;
         }
 
         @Override
@@ -88,7 +87,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
             input.flip();
             long[] shape = {images.length, imageShape[0], imageShape[1], imageShape[2]};
             try (OnnxTensor tensor = OnnxTensor.createTensor(environment, input, shape);
-                    OrtSession.Result result = session.run(Map.of(DenseNetGraph.INPUT, tensor), Set.of(DenseNetGraph.LOGITS))) {
+                    OrtSession.Result result = runtime.run(Map.of(DenseNetGraph.INPUT, tensor), Set.of(DenseNetGraph.LOGITS))) {
                 return (float[][]) result.get(0).getValue();
             } catch (OrtException e) {
                 throw new PlanException("ONNX Runtime forward pass failed: " + e.getMessage(), e);
@@ -98,9 +97,9 @@ public final class OnnxRuntimePlan implements InferencePlan {
         @Override
         public void close() {
             try {
-                session.close();
+                runtime.close();
             } catch (OrtException e) {
-                throw new PlanException("ONNX Runtime session did not close: " + e.getMessage(), e);
+                throw new PlanException("ONNX Runtime did not release its model: " + e.getMessage(), e);
             }
         }
     }

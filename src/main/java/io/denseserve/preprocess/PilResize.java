@@ -1,5 +1,7 @@
 package io.denseserve.preprocess;
 
+import java.util.Arrays;
+
 /**
  * Pillow's {@code Image.resize(size, Image.BILINEAR)} for 8-bit images, reproduced step for step
  * so that preprocessing matches torchvision's transforms on PIL images: an antialiased triangle
@@ -78,7 +80,7 @@ final class PilResize {
             int rowOut = y * outWidth * channels;
             for (int xx = 0; xx < outWidth; xx++) {
                 int kBase = xx * c.ksize;
-                java.util.Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
+                Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
                 // All channels of a pixel in one pass over the taps; integer sums, so the order of
                 // accumulation does not change the result.
                 for (int x = 0; x < c.count[xx]; x++) {
@@ -103,7 +105,7 @@ final class PilResize {
         int[] sums = new int[stride];
         for (int yy = 0; yy < outHeight; yy++) {
             int kBase = yy * c.ksize;
-            java.util.Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
+            Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
             // Row by row, so that the inner loop runs along memory (integer sums: same result).
             for (int y = 0; y < c.count[yy]; y++) {
                 int w = c.weights[kBase + y];

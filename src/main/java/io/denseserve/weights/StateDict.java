@@ -34,18 +34,6 @@ public final class StateDict {
         return tensors.get(key);
     }
 
-    /**
-     * Learnable values, as torchvision counts them ({@code sum(p.numel() for p in
-     * model.parameters())}): BatchNorm's running statistics and batch counter are buffers.
-     */
-    public long parameterCount() {
-        return tensors.entrySet().stream()
-                .filter(e -> !e.getKey().endsWith("running_mean") && !e.getKey().endsWith("running_var")
-                        && !e.getKey().endsWith("num_batches_tracked"))
-                .mapToLong(e -> e.getValue().values().length)
-                .sum();
-    }
-
     public int size() {
         return tensors.size();
     }

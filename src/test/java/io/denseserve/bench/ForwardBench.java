@@ -31,7 +31,7 @@ import java.util.Random;
  *       logits out);</li>
  *   <li>{@code torchscript}: a traced {@code .pt} through DJL;</li>
  *   <li>{@code onnxruntime-torchvision}: ONNX Runtime on torchvision's own {@code torch.onnx.export}
- *       of the same weights, with the session settings our plan uses (all graph optimizations, 2
+ *       of the same weights, with the options our plan gives ONNX Runtime (all graph optimizations, 2
  *       intra-op threads unless {@code -Dbench.threads}).</li>
  * </ul>
  * Prints one CSV line: impl, batch, median images/s, peak RSS in MiB. Driven by {@code
@@ -90,8 +90,8 @@ public final class ForwardBench {
         if (PROFILE != null && !impl.startsWith("onnxruntime")) {
             ai.djl.pytorch.jni.JniUtils.stopProfile(PROFILE);
         }
-        if (profiledSession != null) {
-            System.out.println("ONNX Runtime profile: " + profiledSession.endProfiling());
+        if (profiled != null) {
+            System.out.println("ONNX Runtime profile: " + profiled.endProfiling());
         }
         Arrays.sort(seconds);
         double median = seconds[iterations / 2];
@@ -137,9 +137,9 @@ public final class ForwardBench {
         };
     }
 
-    private static OrtSession profiledSession;
+    private static OrtSession profiled;
 
-    /** ONNX Runtime on a serialized model, with the session settings of our plan. */
+    /** ONNX Runtime on a serialized model, with the options our plan gives it. */
     static Forward onnxRuntime(byte[] model) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -150,11 +150,11 @@ public final class ForwardBench {
         if (PROFILE != null) {
             options.enableProfiling(PROFILE);
         }
-        OrtSession session = env.createSession(model, options);
+        OrtSession runtime = env.createSession(model, options);
         if (PROFILE != null) {
-            profiledSession = session;
+            profiled = runtime;
         }
-        String input = session.getInputNames().iterator().next();
+        String input = runtime.getInputNames().iterator().next();
         return images -> {
             FloatBuffer flat = FloatBuffer.allocate(images.length * images[0].length);
             for (float[] image : images) {
@@ -162,7 +162,7 @@ public final class ForwardBench {
             }
             flat.flip();
             try (OnnxTensor x = OnnxTensor.createTensor(env, flat, new long[] {images.length, 3, SIZE, SIZE});
-                    OrtSession.Result result = session.run(Map.of(input, x))) {
+                    OrtSession.Result result = runtime.run(Map.of(input, x))) {
                 return result.get(0).getValue();
             }
         };
