@@ -44,19 +44,20 @@ public final class ImagePreprocessor {
         int channels = spec.colorMode().channels();
         byte[] pixels = channels == 1 ? luminance(image.rgb()) : image.rgb();
         int[] size = resizedSize(image.width(), image.height(), spec.resize());
-        byte[] resized = PilResize.resize(pixels, image.width(), image.height(), channels, size[0], size[1]);
         int crop = spec.crop();
         // torchvision's center_crop: int(round((size - crop) / 2.0)), Python rounding half to even.
         int top = (int) Math.rint((size[1] - crop) / 2.0);
         int left = (int) Math.rint((size[0] - crop) / 2.0);
+        byte[] cropped = PilResize.resizeWindow(pixels, image.width(), image.height(), channels, size[0], size[1],
+                left, top, crop, crop);
         float[] out = new float[channels * crop * crop];
         for (int c = 0; c < channels; c++) {
             float[] lookup = normalised[c];
             for (int y = 0; y < crop; y++) {
-                int row = ((top + y) * size[0] + left) * channels + c;
+                int row = y * crop * channels + c;
                 int base = (c * crop + y) * crop;
                 for (int x = 0; x < crop; x++) {
-                    out[base + x] = lookup[resized[row + x * channels] & 0xff];
+                    out[base + x] = lookup[cropped[row + x * channels] & 0xff];
                 }
             }
         }
