@@ -12,6 +12,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -35,6 +37,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * request metrics too.
  */
 @Component
+@Order(Ordered.LOWEST_PRECEDENCE - 20) // before the body is read (UploadBuffering)
 class EarlyRefusal extends OncePerRequestFilter {
 
     static final String DETAIL = "too many classifications in flight; retry shortly";

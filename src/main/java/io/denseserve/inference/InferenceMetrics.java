@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 public final class InferenceMetrics {
 
     /** How a classification request ended; each is one {@code denseserve_requests_total} series. */
-    public enum Outcome { OK, BAD_INPUT, TOO_LARGE, OVERLOADED, SHUTTING_DOWN, TIMEOUT, ERROR }
+    public enum Outcome { OK, BAD_INPUT, TOO_LARGE, TOO_SLOW, OVERLOADED, SHUTTING_DOWN, TIMEOUT, ERROR }
 
     private static final Duration[] SLO = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),

@@ -29,6 +29,9 @@ public class DenseServeProperties {
     /** What happens on SIGTERM before the web server's graceful shutdown. */
     private final Shutdown shutdown = new Shutdown();
 
+    /** How slowly and how much request bodies may arrive. */
+    private final Uploads uploads = new Uploads();
+
     public Model getModel() {
         return model;
     }
@@ -39,6 +42,10 @@ public class DenseServeProperties {
 
     public Limits getLimits() {
         return limits;
+    }
+
+    public Uploads getUploads() {
+        return uploads;
     }
 
     public Shutdown getShutdown() {
@@ -240,6 +247,57 @@ public class DenseServeProperties {
 
         public void setMaxBatchImages(int maxBatchImages) {
             this.maxBatchImages = maxBatchImages;
+        }
+    }
+
+    /**
+     * Classification request bodies are read without holding a request thread, then handed to the
+     * controller whole; these bound how slowly and how much.
+     */
+    public static class Uploads {
+        /** Slowest accepted average body rate, per second, once the grace period is over. */
+        @NotNull
+        private DataSize minDataRate = DataSize.ofKilobytes(8);
+        /** How long a body may arrive below the minimum rate at first (connection setup, TCP slow start). */
+        @NotNull
+        private Duration minDataRateGrace = Duration.ofSeconds(5);
+        /** Deadline for a whole body, however fast it arrives. */
+        @NotNull
+        private Duration bodyTimeout = Duration.ofSeconds(30);
+        /** Bytes of request bodies held at once, while they arrive and until their request is answered. */
+        @NotNull
+        private DataSize memoryBudget = DataSize.ofMegabytes(256);
+
+        public DataSize getMinDataRate() {
+            return minDataRate;
+        }
+
+        public void setMinDataRate(DataSize minDataRate) {
+            this.minDataRate = minDataRate;
+        }
+
+        public Duration getMinDataRateGrace() {
+            return minDataRateGrace;
+        }
+
+        public void setMinDataRateGrace(Duration minDataRateGrace) {
+            this.minDataRateGrace = minDataRateGrace;
+        }
+
+        public Duration getBodyTimeout() {
+            return bodyTimeout;
+        }
+
+        public void setBodyTimeout(Duration bodyTimeout) {
+            this.bodyTimeout = bodyTimeout;
+        }
+
+        public DataSize getMemoryBudget() {
+            return memoryBudget;
+        }
+
+        public void setMemoryBudget(DataSize memoryBudget) {
+            this.memoryBudget = memoryBudget;
         }
     }
 }

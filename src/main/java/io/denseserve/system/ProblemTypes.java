@@ -68,6 +68,14 @@ public class ProblemTypes {
         return new Mapped(internal, Outcome.ERROR);
     }
 
+    /** 408: the request body arrived too slowly (below the minimum data rate, or not within its deadline). */
+    public Mapped tooSlow(String detail) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT, detail);
+        p.setType(type("request-too-slow"));
+        p.setTitle("Request too slow");
+        return new Mapped(p, Outcome.TOO_SLOW);
+    }
+
     static URI type(String slug) {
         return URI.create("https://denseserve.dev/problems/" + slug);
     }

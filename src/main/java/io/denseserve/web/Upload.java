@@ -1,0 +1,159 @@
+package io.denseserve.web;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One request body arriving: read as the container reports data, without a thread waiting for
+ * it, into memory reserved from the {@link UploadBudget} as the bytes arrive (the buffer doubles,
+ * up to the Content-Length or the cap), so a client that promises a large body and sends little
+ * holds little. Exactly one ending wins ({@link #settle}): the whole body, a failure, the
+ * deadline, the rate check, or the client going away.
+ */
+final class Upload implements ReadListener {
+
+    /** How an upload ends; implemented by {@link UploadBuffering}. */
+    interface Endings {
+        void arrived(Upload upload);
+
+        void tooLarge(Upload upload);
+
+        void overBudget(Upload upload);
+
+        void abandoned(Upload upload);
+    }
+
+    /** The first buffer, and the first reservation: most images arrive within it or one doubling. */
+    static final int FIRST_BUFFER = 64 * 1024;
+
+    private final AsyncContext async;
+    private final ServletInputStream in;
+    private final long cap;
+    private final UploadBudget budget;
+    private final Endings endings;
+    private final long startNanos = System.nanoTime();
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final byte[] chunk = new byte[16 * 1024];
+    private byte[] buffer;
+    private volatile long received;
+    private long reserved;
+
+    /**
+     * @param declared the Content-Length, or -1 for a chunked body
+     * @param cap the most bytes accepted (at most {@code Integer.MAX_VALUE - 8})
+     * @param budget where {@link #firstReservation} bytes have already been reserved for it
+     */
+    Upload(AsyncContext async, ServletInputStream in, long declared, long cap, UploadBudget budget, Endings endings) {
+        this.async = async;
+        this.in = in;
+        this.cap = declared >= 0 ? Math.min(declared, cap) : cap;
+        this.budget = budget;
+        this.endings = endings;
+        this.reserved = firstReservation(declared, cap);
+        this.buffer = new byte[(int) reserved];
+    }
+
+    /** What to reserve before reading a body of {@code declared} bytes (-1: chunked). */
+    static long firstReservation(long declared, long cap) {
+        return Math.min(declared >= 0 ? Math.min(declared, cap) : cap, FIRST_BUFFER);
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+        try {
+            while (!settled.get() && in.isReady()) {
+                int n = in.read(chunk);
+                if (n < 0) {
+                    return;
+                }
+                if (received + n > cap) {
+                    if (settle()) {
+                        endings.tooLarge(this);
+                    }
+                    return;
+                }
+                if (received + n > buffer.length && !grow((int) received + n)) {
+                    if (settle()) {
+                        endings.overBudget(this);
+                    }
+                    return;
+                }
+                System.arraycopy(chunk, 0, buffer, (int) received, n);
+                received += n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            if (!settled.get()) {
+                throw e;
+            }
+            // Answered meanwhile (rate check or deadline): the stream is closed under us.
+        }
+    }
+
+    @Override
+    public void onAllDataRead() {
+        if (settle()) {
+            endings.arrived(this);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        if (settle()) {
+            endings.abandoned(this);
+        }
+    }
+
+    /** More memory for the body, if the budget allows. */
+    private boolean grow(int needed) {
+        long target = Math.min(cap, Math.max(needed, 2L * buffer.length));
+        if (!budget.tryReserve(target - reserved)) {
+            return false;
+        }
+        reserved = target;
+        buffer = Arrays.copyOf(buffer, (int) target);
+        return true;
+    }
+
+    /** True for the one caller that ends this upload. */
+    boolean settle() {
+        return settled.compareAndSet(false, true);
+    }
+
+    boolean settled() {
+        return settled.get();
+    }
+
+    /** Gives the reserved memory back; once, whichever path ends the request. */
+    void release() {
+        if (released.compareAndSet(false, true)) {
+            budget.release(reserved);
+            buffer = null;
+        }
+    }
+
+    AsyncContext async() {
+        return async;
+    }
+
+    long cap() {
+        return cap;
+    }
+
+    long received() {
+        return received;
+    }
+
+    long elapsedNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    /** The body's bytes, the first {@link #received} of them valid, once it {@link Endings#arrived}. */
+    byte[] buffer() {
+        return buffer;
+    }
+}

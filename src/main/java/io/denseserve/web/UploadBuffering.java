@@ -1,0 +1,284 @@
+package io.denseserve.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.denseserve.inference.InferenceMetrics;
+import io.denseserve.inference.OverloadedException;
+import io.denseserve.models.ModelService;
+import io.denseserve.preprocess.ImageRejectedException;
+import io.denseserve.preprocess.ImageRejectedException.Reason;
+import io.denseserve.system.DenseServeProperties;
+import io.denseserve.system.ProblemTypes;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.autoconfigure.web.ServerProperties;
+import org.springframework.boot.autoconfigure.web.servlet.MultipartProperties;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Reads a classification's request body before any request thread waits for it. Tomcat reads
+ * bodies in blocking mode on the request thread, and its read timeout restarts with every byte,
+ * so a client trickling a body holds a thread for as long as it likes, and a few hundred such
+ * clients hold them all. Here the body is read with servlet non-blocking I/O ({@link Upload}):
+ * while it arrives it costs a connection and the bytes received, not a thread. Once whole, the
+ * request is dispatched to Spring MVC with the body in memory ({@link BufferedUploadRequest}).
+ *
+ * <p>Ends other than a whole body, each answered with problem JSON and {@code Connection: close}:
+ * <ul>
+ *   <li>408 {@code request-too-slow}, counted as {@code too_slow}: the average rate fell below
+ *       {@code denseserve.uploads.min-data-rate} after the grace period (checked four times a
+ *       second), or the body missed {@code denseserve.uploads.body-timeout};</li>
+ *   <li>413: the body is larger than an image (raw) or a multipart request may be;</li>
+ *   <li>503 {@code overloaded} with {@code Retry-After}: bodies being read or waiting for their
+ *       answer already hold {@code denseserve.uploads.memory-budget}.</li>
+ * </ul>
+ * A client that goes away mid-body just frees its memory.
+ */
+@Component
+@Order(Ordered.LOWEST_PRECEDENCE - 10)
+public class UploadBuffering extends OncePerRequestFilter implements Upload.Endings {
+
+    private static final String UPLOAD = UploadBuffering.class.getName() + ".upload";
+    private static final long CHECK_MILLIS = 250;
+
+    private final ProblemTypes problems;
+    private final ModelService models;
+    private final ObjectMapper json;
+    private final UploadBudget budget;
+    private final long maxImageBytes;
+    private final BufferedUploadRequest.MultipartLimits multipart;
+    private final double minBytesPerSecond;
+    private final long graceNanos;
+    private final Duration bodyTimeout;
+    private final Set<Upload> arriving = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService rateCheck = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "upload-rate-check");
+        t.setDaemon(true);
+        return t;
+    });
+
+    UploadBuffering(DenseServeProperties properties, MultipartProperties multipartProperties, ServerProperties server,
+            ProblemTypes problems, ModelService models, ObjectMapper json, MeterRegistry registry) {
+        this.problems = problems;
+        this.models = models;
+        this.json = json;
+        DenseServeProperties.Uploads uploads = properties.getUploads();
+        this.budget = new UploadBudget(uploads.getMemoryBudget().toBytes());
+        this.maxImageBytes = properties.getLimits().getMaxImageSize().toBytes();
+        long maxRequest = multipartProperties.getMaxRequestSize().toBytes();
+        this.multipart = new BufferedUploadRequest.MultipartLimits(multipartProperties.getMaxFileSize().toBytes(),
+                maxRequest, server.getTomcat().getMaxPartCount(), (int) server.getTomcat().getMaxPartHeaderSize().toBytes());
+        this.minBytesPerSecond = uploads.getMinDataRate().toBytes();
+        this.graceNanos = uploads.getMinDataRateGrace().toNanos();
+        this.bodyTimeout = uploads.getBodyTimeout();
+        Gauge.builder("denseserve.uploads.bytes", budget, UploadBudget::used).baseUnit("bytes")
+                .description("request-body bytes held, while arriving and until answered").register(registry);
+        Gauge.builder("denseserve.uploads.arriving", arriving, Set::size)
+                .description("request bodies being read").register(registry);
+        rateCheck.scheduleWithFixedDelay(this::checkRates, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return !"POST".equals(request.getMethod()) || !(path.equals("/classify") || path.startsWith("/classify/"));
+    }
+
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false; // the dispatch after the body arrived comes back through here
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (request.getDispatcherType() == DispatcherType.ASYNC) {
+            Upload upload = (Upload) request.getAttribute(UPLOAD);
+            if (upload == null) {
+                chain.doFilter(request, response);
+                return;
+            }
+            try {
+                chain.doFilter(new BufferedUploadRequest(request, upload.buffer(), (int) upload.received(), multipart),
+                        response);
+            } finally {
+                upload.release();
+            }
+            return;
+        }
+        long declared = request.getContentLengthLong();
+        boolean chunked = declared < 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        if (declared == 0 || (declared < 0 && !chunked)) {
+            chain.doFilter(request, response); // no body: the controller says what is missing
+            return;
+        }
+        long cap = cap(request);
+        if (declared > cap) {
+            respond(request, response, problems.map(new ImageRejectedException(Reason.TOO_MANY_BYTES,
+                    "the request body has " + declared + " bytes; the limit is " + cap)));
+            return;
+        }
+        long first = Upload.firstReservation(declared, cap);
+        if (!budget.tryReserve(first)) {
+            respond(request, response, overBudget());
+            return;
+        }
+        AsyncContext async = request.startAsync();
+        async.setTimeout(bodyTimeout.toMillis());
+        Upload upload = new Upload(async, request.getInputStream(), declared, cap, budget, this);
+        async.addListener(new Deadline(upload));
+        request.setAttribute(UPLOAD, upload);
+        arriving.add(upload);
+        request.getInputStream().setReadListener(upload);
+    }
+
+    /** The largest body accepted: one image, or a whole multipart request. */
+    private long cap(HttpServletRequest request) {
+        String type = request.getContentType();
+        boolean isMultipart = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
+        long cap = isMultipart && multipart.maxRequestSize() >= 0 ? multipart.maxRequestSize() : maxImageBytes;
+        return Math.min(cap, Math.min(budget.capacity(), Integer.MAX_VALUE - 8));
+    }
+
+    @Override
+    public void arrived(Upload upload) {
+        arriving.remove(upload);
+        upload.async().dispatch();
+    }
+
+    @Override
+    public void tooLarge(Upload upload) {
+        end(upload, problems.map(new ImageRejectedException(Reason.TOO_MANY_BYTES,
+                "the request body has more than " + upload.cap() + " bytes; the limit is " + upload.cap())));
+    }
+
+    @Override
+    public void overBudget(Upload upload) {
+        end(upload, overBudget());
+    }
+
+    @Override
+    public void abandoned(Upload upload) {
+        arriving.remove(upload);
+        upload.release();
+        try {
+            upload.async().complete();
+        } catch (IllegalStateException alreadyEnded) {
+            // the container ended it as it reported the error
+        }
+    }
+
+    private ProblemTypes.Mapped overBudget() {
+        return problems.map(new OverloadedException(
+                "request bodies in progress fill the upload memory budget; retry shortly"));
+    }
+
+    /** The rate check: every body older than the grace period must have averaged the minimum rate. */
+    private void checkRates() {
+        for (Upload upload : arriving) {
+            long elapsed = upload.elapsedNanos();
+            if (elapsed <= graceNanos) {
+                continue;
+            }
+            double rate = upload.received() / (elapsed / 1e9);
+            if (rate < minBytesPerSecond && upload.settle()) {
+                end(upload, problems.tooSlow(String.format(java.util.Locale.ROOT,
+                        "the request body arrived at %.0f bytes/s; the minimum is %.0f bytes/s", rate, minBytesPerSecond)));
+            }
+        }
+    }
+
+    /** Answers a settled upload with a problem and closes the connection. */
+    private void end(Upload upload, ProblemTypes.Mapped problem) {
+        arriving.remove(upload);
+        AsyncContext async = upload.async();
+        try {
+            respond((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), problem);
+        } catch (IOException | IllegalStateException e) {
+            // the client is gone; nothing to tell it
+        } finally {
+            upload.release();
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyEnded) {
+                // ended by the container meanwhile
+            }
+        }
+    }
+
+    private void respond(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped)
+            throws IOException {
+        ProblemDetail problem = mapped.problem();
+        problem.setInstance(URI.create(request.getRequestURI()));
+        InferenceMetrics metrics = models.metrics();
+        if (metrics != null) {
+            metrics.count(mapped.outcome());
+        }
+        response.setStatus(problem.getStatus());
+        if (problem.getStatus() == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+        }
+        // The rest of the body is not read: the connection cannot carry another request.
+        response.setHeader(HttpHeaders.CONNECTION, "close");
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+    }
+
+    /** {@code denseserve.uploads.body-timeout}, through the async context's own timeout. */
+    private final class Deadline implements AsyncListener {
+        private final Upload upload;
+
+        Deadline(Upload upload) {
+            this.upload = upload;
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            if (upload.settle()) {
+                end(upload, problems.tooSlow("the request body did not arrive within " + bodyTimeout.toSeconds() + " s"));
+            }
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            arriving.remove(upload);
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            if (upload.settle()) {
+                abandoned(upload);
+            }
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {}
+    }
+
+    @PreDestroy
+    void stop() {
+        rateCheck.shutdownNow();
+    }
+}
