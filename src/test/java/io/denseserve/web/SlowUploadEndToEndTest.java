@@ -1,0 +1,182 @@
+package io.denseserve.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.denseserve.testing.Http;
+import io.denseserve.testing.Images;
+import io.denseserve.testing.TestBundles;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Clients that send a request body slowly, or promise more than the memory budget holds, against
+ * the running service: they get 408 or 503 problems and never keep others from being answered.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "denseserve.uploads.min-data-rate-grace=2s",
+    "denseserve.uploads.memory-budget=256KB",
+    "denseserve.limits.max-image-size=1MB"})
+class SlowUploadEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @DynamicPropertySource
+    static void tinyModel(DynamicPropertyRegistry registry) {
+        Path bundle = TestBundles.rgb(10, 4, 16);
+        registry.add("denseserve.model.bundle", bundle::toString);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    MeterRegistry registry;
+
+    @Test
+    void aTricklingBodyIsAnsweredWith408AndCounted() throws Exception {
+        Http http = new Http(port);
+        http.awaitReady();
+        double before = tooSlowCount();
+        try (Socket slow = openBody(100_000)) {
+            slow.setSoTimeout(250);
+            String answer = "";
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (!answer.contains("}") && System.nanoTime() < deadline) {
+                slow.getOutputStream().write('x'); // one byte a quarter second: 4 bytes/s
+                answer += readAvailable(slow);
+            }
+            assertThat(answer).startsWith("HTTP/1.1 408").containsIgnoringCase("connection: close");
+            JsonNode problem = JSON.readTree(answer.substring(answer.indexOf('{')));
+            assertThat(problem.path("type").asText()).isEqualTo("https://denseserve.dev/problems/request-too-slow");
+            assertThat(problem.path("detail").asText()).contains("the minimum is 8192 bytes/s");
+        }
+        assertThat(tooSlowCount()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void moreSlowBodiesThanRequestThreadsDoNotDelayAWholeRequest() throws Exception {
+        Http http = new Http(port);
+        http.awaitReady();
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 250; i++) { // Tomcat has 200 request threads
+                slow.add(openBody(500));
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> whole = http.postRaw("/classify", "image/png", Images.png(16, 16));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(whole.statusCode()).isEqualTo(200);
+            // With bodies read on request threads it waited for the slow bodies' timeouts (tens of seconds).
+            assertThat(seconds).as("seconds for a whole request beside 250 slow bodies").isLessThan(5);
+            for (Socket socket : slow) {
+                socket.setSoTimeout(15_000);
+                assertThat(readAll(socket)).as("each slow body's answer").startsWith("HTTP/1.1 408");
+            }
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void bodiesBeyondTheMemoryBudgetAreRefusedWith503UntilItFrees() throws Exception {
+        Http http = new Http(port);
+        http.awaitReady();
+        List<Socket> holding = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // 4 x 64 KB reserved: the 256 KB budget
+            holding.add(openBody(100_000));
+        }
+        Thread.sleep(300);
+        try (Socket refused = openBody(100_000)) {
+            refused.setSoTimeout(5_000);
+            String answer = readAll(refused);
+            assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1");
+            assertThat(answer).contains("https://denseserve.dev/problems/overloaded");
+        }
+        for (Socket socket : holding) {
+            socket.close();
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        HttpResponse<String> after;
+        do {
+            after = http.postRaw("/classify", "image/png", Images.png(16, 16));
+        } while (after.statusCode() != 200 && System.nanoTime() < deadline);
+        assertThat(after.statusCode()).as("once the slow clients left").isEqualTo(200);
+    }
+
+    @Test
+    void aChunkedBodyOverTheImageLimitIs413() throws Exception {
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                for (int i = 0; i < 20; i++) { // 1.25 MB against a 1 MB limit
+                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException closedByTheServer) {
+                // it answered and closed before the rest was sent
+            }
+            String answer = readAll(socket);
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("https://denseserve.dev/problems/image-too-large");
+        }
+    }
+
+    /** A connection that sent the headers of a PNG upload of {@code length} bytes and one byte of it. */
+    private Socket openBody(int length) throws IOException {
+        Socket socket = new Socket("localhost", port);
+        socket.getOutputStream().write(("POST /classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                + "Content-Length: " + length + "\r\n\r\nx").getBytes(StandardCharsets.US_ASCII));
+        return socket;
+    }
+
+    private static String readAvailable(Socket socket) throws IOException {
+        byte[] buffer = new byte[8192];
+        try {
+            int n = socket.getInputStream().read(buffer);
+            return n > 0 ? new String(buffer, 0, n, StandardCharsets.UTF_8) : "";
+        } catch (SocketTimeoutException e) {
+            return "";
+        }
+    }
+
+    /** Everything until the server closes the connection (every answer here closes it). */
+    private static String readAll(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            in.transferTo(out);
+        } catch (IOException reset) {
+            // a reset after the answer still leaves the answer
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private double tooSlowCount() {
+        var counter = registry.find("denseserve.requests").tag("outcome", "too_slow").counter();
+        return counter == null ? 0 : counter.count();
+    }
+}
