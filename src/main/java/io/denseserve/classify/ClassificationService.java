@@ -41,7 +41,7 @@ public class ClassificationService {
     /**
      * Decoded images are large (a 20-megapixel photo is about 150 MB in flight): at most one decode
      * per CPU runs at once, so many simultaneous large uploads queue here instead of exhausting
-     * the heap, and give up with 503 if their deadline would pass first.
+     * the heap, and give up with 503 unless a quarter of their time would be left to decode in.
      */
     private final Semaphore decodeSlots = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
     /**
@@ -120,7 +120,10 @@ public class ClassificationService {
 
     private float[] decodeAndPreprocess(byte[] image, ServedModel model, long deadlineNanos) {
         try {
-            if (!decodeSlots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            // Wait for a slot only while a quarter of the request's time would remain to decode in:
+            // a slot won at the last moment would only turn the refusal into a 504.
+            long wait = deadlineNanos - timeoutNanos / 4 - System.nanoTime();
+            if (!decodeSlots.tryAcquire(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
                 throw new OverloadedException("too many images are being decoded at once; retry shortly");
             }
         } catch (InterruptedException e) {

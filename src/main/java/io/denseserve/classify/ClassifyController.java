@@ -4,6 +4,7 @@ import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.preprocess.ImageRejectedException.Reason;
 import io.denseserve.system.DenseServeProperties;
 import io.denseserve.system.ProblemTypes;
+import io.denseserve.web.BufferedUploadRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -34,11 +35,13 @@ import org.springframework.web.multipart.MultipartFile;
 @Tag(name = "classify", description = "Image classification")
 @ApiResponse(responseCode = "400", description = "empty, not an image, corrupt, or a bad topK",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "408", description = "the request body arrived too slowly (the connection is closed)",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
 @ApiResponse(responseCode = "413", description = "too many bytes or too many pixels",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
 @ApiResponse(responseCode = "415", description = "not an accepted image media type",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
-@ApiResponse(responseCode = "503", description = "overloaded (with Retry-After) or model not ready",
+@ApiResponse(responseCode = "503", description = "overloaded (with Retry-After: queue, decoding or upload memory full) or model not ready",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
 @ApiResponse(responseCode = "504", description = "no result within the request timeout",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
@@ -93,7 +96,8 @@ class ClassifyController {
         if (request.getContentLengthLong() > maxBytes) {
             throw tooManyBytes(request.getContentLengthLong());
         }
-        return service.classify(readBounded(request.getInputStream()), topK, start);
+        byte[] buffered = BufferedUploadRequest.bodyOf(request);
+        return service.classify(buffered != null ? buffered : readBounded(request.getInputStream()), topK, start);
     }
 
     @PostMapping(path = "/classify/batch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,

@@ -266,7 +266,7 @@ public class DenseServeProperties {
         private Duration bodyTimeout = Duration.ofSeconds(30);
         /** Bytes of request bodies held at once, while they arrive and until their request is answered. */
         @NotNull
-        private DataSize memoryBudget = DataSize.ofMegabytes(256);
+        private DataSize memoryBudget = DataSize.ofMegabytes(128);
 
         public DataSize getMinDataRate() {
             return minDataRate;

@@ -3,6 +3,8 @@ package io.denseserve.web;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.Part;
@@ -27,7 +29,7 @@ import org.apache.tomcat.util.http.fileupload.disk.DiskFileItemFactory;
  * bytes, and multipart parts are parsed from them with the multipart parser Tomcat itself uses,
  * under the same limits, held in memory (the root filesystem may be read-only).
  */
-final class BufferedUploadRequest extends HttpServletRequestWrapper {
+public final class BufferedUploadRequest extends HttpServletRequestWrapper {
 
     /** The multipart limits the container would apply (Spring Boot's {@code spring.servlet.multipart} and {@code server.tomcat}). */
     record MultipartLimits(long maxFileSize, long maxRequestSize, long maxPartCount, int maxPartHeaderSize) {}
@@ -37,11 +39,26 @@ final class BufferedUploadRequest extends HttpServletRequestWrapper {
     private final MultipartLimits limits;
     private List<Part> parts;
 
-    BufferedUploadRequest(HttpServletRequest request, byte[] body, int length, MultipartLimits limits) {
+    BufferedUploadRequest(HttpServletRequest request, byte[] body, MultipartLimits limits) {
         super(request);
         this.body = body;
-        this.length = length;
+        this.length = body.length;
         this.limits = limits;
+    }
+
+    /**
+     * The body of a request that went through {@link UploadBuffering}, without a copy, or
+     * {@code null} for any other request. The caller must not modify it.
+     */
+    public static byte[] bodyOf(ServletRequest request) {
+        ServletRequest r = request;
+        while (r instanceof ServletRequestWrapper wrapper) {
+            if (r instanceof BufferedUploadRequest buffered) {
+                return buffered.body;
+            }
+            r = wrapper.getRequest();
+        }
+        return null;
     }
 
     @Override

@@ -27,8 +27,8 @@ final class Upload implements ReadListener {
         void abandoned(Upload upload);
     }
 
-    /** The first buffer, and the first reservation: most images arrive within it or one doubling. */
-    static final int FIRST_BUFFER = 64 * 1024;
+    /** The first buffer: a trickling client holds no more than this until it has sent more. */
+    static final int FIRST_BUFFER = 8 * 1024;
 
     private final AsyncContext async;
     private final ServletInputStream in;
@@ -38,7 +38,7 @@ final class Upload implements ReadListener {
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
-    private final byte[] chunk = new byte[16 * 1024];
+    private final int weight;
     private byte[] buffer;
     private volatile long received;
     private long reserved;
@@ -46,44 +46,50 @@ final class Upload implements ReadListener {
     /**
      * @param declared the Content-Length, or -1 for a chunked body
      * @param cap the most bytes accepted (at most {@code Integer.MAX_VALUE - 8})
-     * @param budget where {@link #firstReservation} bytes have already been reserved for it
+     * @param weight bytes of memory counted per byte of body: more than 1 where the body is
+     *     copied again while it is handled (multipart parts)
+     * @param budget where {@link #firstReservation} has already been reserved for it
      */
-    Upload(AsyncContext async, ServletInputStream in, long declared, long cap, UploadBudget budget, Endings endings) {
+    Upload(AsyncContext async, ServletInputStream in, long declared, long cap, int weight, UploadBudget budget,
+            Endings endings) {
         this.async = async;
         this.in = in;
         this.cap = declared >= 0 ? Math.min(declared, cap) : cap;
+        this.weight = weight;
         this.budget = budget;
         this.endings = endings;
-        this.reserved = firstReservation(declared, cap);
-        this.buffer = new byte[(int) reserved];
+        this.buffer = new byte[(int) Math.min(this.cap, FIRST_BUFFER)];
+        this.reserved = firstReservation(declared, cap, weight);
     }
 
     /** What to reserve before reading a body of {@code declared} bytes (-1: chunked). */
-    static long firstReservation(long declared, long cap) {
-        return Math.min(declared >= 0 ? Math.min(declared, cap) : cap, FIRST_BUFFER);
+    static long firstReservation(long declared, long cap, int weight) {
+        return weight * Math.min(declared >= 0 ? Math.min(declared, cap) : cap, FIRST_BUFFER);
     }
 
     @Override
     public void onDataAvailable() throws IOException {
         try {
             while (!settled.get() && in.isReady()) {
-                int n = in.read(chunk);
+                if (received == buffer.length) {
+                    if (received == cap) {
+                        // Full, yet the stream has more: only a chunked body can get here.
+                        if (in.read() >= 0 && settle()) {
+                            endings.tooLarge(this);
+                        }
+                        return;
+                    }
+                    if (!grow()) {
+                        if (settle()) {
+                            endings.overBudget(this);
+                        }
+                        return;
+                    }
+                }
+                int n = in.read(buffer, (int) received, buffer.length - (int) received);
                 if (n < 0) {
                     return;
                 }
-                if (received + n > cap) {
-                    if (settle()) {
-                        endings.tooLarge(this);
-                    }
-                    return;
-                }
-                if (received + n > buffer.length && !grow((int) received + n)) {
-                    if (settle()) {
-                        endings.overBudget(this);
-                    }
-                    return;
-                }
-                System.arraycopy(chunk, 0, buffer, (int) received, n);
                 received += n;
             }
         } catch (IOException | IllegalStateException e) {
@@ -97,6 +103,9 @@ final class Upload implements ReadListener {
     @Override
     public void onAllDataRead() {
         if (settle()) {
+            if (buffer.length != received) {
+                buffer = Arrays.copyOf(buffer, (int) received); // a chunked body: the exact bytes, once
+            }
             endings.arrived(this);
         }
     }
@@ -108,13 +117,13 @@ final class Upload implements ReadListener {
         }
     }
 
-    /** More memory for the body, if the budget allows. */
-    private boolean grow(int needed) {
-        long target = Math.min(cap, Math.max(needed, 2L * buffer.length));
-        if (!budget.tryReserve(target - reserved)) {
+    /** Twice the memory for the body, up to its length or the cap, if the budget allows. */
+    private boolean grow() {
+        long target = Math.min(cap, 2L * buffer.length);
+        if (!budget.tryReserve(weight * target - reserved)) {
             return false;
         }
-        reserved = target;
+        reserved = weight * target;
         buffer = Arrays.copyOf(buffer, (int) target);
         return true;
     }
@@ -152,8 +161,8 @@ final class Upload implements ReadListener {
         return System.nanoTime() - startNanos;
     }
 
-    /** The body's bytes, the first {@link #received} of them valid, once it {@link Endings#arrived}. */
-    byte[] buffer() {
+    /** The whole body, exactly, once it {@link Endings#arrived}. */
+    byte[] body() {
         return buffer;
     }
 }

@@ -62,6 +62,11 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
 
     private static final String UPLOAD = UploadBuffering.class.getName() + ".upload";
     private static final long CHECK_MILLIS = 250;
+    /**
+     * A multipart body is held three times while handled: as it arrived, as parsed parts, and as
+     * each part's bytes handed to the service; a raw body is handed over as it arrived.
+     */
+    private static final int MULTIPART_WEIGHT = 3;
 
     private final ProblemTypes problems;
     private final ModelService models;
@@ -121,8 +126,7 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
                 return;
             }
             try {
-                chain.doFilter(new BufferedUploadRequest(request, upload.buffer(), (int) upload.received(), multipart),
-                        response);
+                chain.doFilter(new BufferedUploadRequest(request, upload.body(), multipart), response);
             } finally {
                 upload.release();
             }
@@ -134,32 +138,32 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
             chain.doFilter(request, response); // no body: the controller says what is missing
             return;
         }
-        long cap = cap(request);
+        boolean isMultipart = isMultipart(request);
+        long cap = isMultipart && multipart.maxRequestSize() >= 0 ? multipart.maxRequestSize() : maxImageBytes;
+        cap = Math.min(cap, Math.min(budget.capacity(), Integer.MAX_VALUE - 8));
+        int weight = isMultipart ? MULTIPART_WEIGHT : 1;
         if (declared > cap) {
             respond(request, response, problems.map(new ImageRejectedException(Reason.TOO_MANY_BYTES,
                     "the request body has " + declared + " bytes; the limit is " + cap)));
             return;
         }
-        long first = Upload.firstReservation(declared, cap);
+        long first = Upload.firstReservation(declared, cap, weight);
         if (!budget.tryReserve(first)) {
             respond(request, response, overBudget());
             return;
         }
         AsyncContext async = request.startAsync();
         async.setTimeout(bodyTimeout.toMillis());
-        Upload upload = new Upload(async, request.getInputStream(), declared, cap, budget, this);
+        Upload upload = new Upload(async, request.getInputStream(), declared, cap, weight, budget, this);
         async.addListener(new Deadline(upload));
         request.setAttribute(UPLOAD, upload);
         arriving.add(upload);
         request.getInputStream().setReadListener(upload);
     }
 
-    /** The largest body accepted: one image, or a whole multipart request. */
-    private long cap(HttpServletRequest request) {
+    private static boolean isMultipart(HttpServletRequest request) {
         String type = request.getContentType();
-        boolean isMultipart = type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
-        long cap = isMultipart && multipart.maxRequestSize() >= 0 ? multipart.maxRequestSize() : maxImageBytes;
-        return Math.min(cap, Math.min(budget.capacity(), Integer.MAX_VALUE - 8));
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
     }
 
     @Override

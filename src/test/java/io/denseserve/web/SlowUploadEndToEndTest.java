@@ -101,8 +101,10 @@ class SlowUploadEndToEndTest {
         Http http = new Http(port);
         http.awaitReady();
         List<Socket> holding = new ArrayList<>();
-        for (int i = 0; i < 4; i++) { // 4 x 64 KB reserved: the 256 KB budget
-            holding.add(openBody(100_000));
+        for (int i = 0; i < 4; i++) { // 60 KB sent of 100 KB: 64 KB buffered each, the whole 256 KB budget
+            Socket socket = openBody(100_000);
+            socket.getOutputStream().write(new byte[60_000]);
+            holding.add(socket);
         }
         Thread.sleep(300);
         try (Socket refused = openBody(100_000)) {

@@ -1,0 +1,174 @@
+package io.denseserve.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.denseserve.reliability.HostileClients.Burst;
+import io.denseserve.reliability.HostileClients.IdleConnections;
+import io.denseserve.reliability.HostileClients.Tricklers;
+import io.denseserve.testing.Images;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hostile clients beside normal ones, against the packaged jar, in one run: normal clients send
+ * at half the saturation rate (measured first) alone, then beside (a) 1,000 connections trickling
+ * request bodies at 1 byte/s, (b) 5,000 idle connections, and (c) 64 clients sending maximum-size
+ * bodies, maximum-pixel images, decompression-bomb headers and bodies cut off halfway. Normal
+ * clients must see no error and a p99 under a second (against tens of seconds when slow bodies
+ * held request threads) under (a) and (b); under (c) every answer is 200, 400, 413 or 503 with Retry-After, resident memory stays
+ * within the budget documented in RELIABILITY.md, and the service classifies afterwards. Each
+ * phase lasts {@code -Dhostile.duration} (CI: 20 s). The p99 ratios go to
+ * {@code target/reliability/hostile.json}.
+ */
+class HostileClientsIT {
+
+    /** -Xmx1g (ServerProcess) plus the native memory of the JVM, ONNX Runtime and Tomcat's buffers. */
+    static final double RSS_BUDGET_MIB = 2048;
+
+    @Test
+    void hostileClientsLeaveNormalClientsServedAndMemoryBounded() throws Exception {
+        Duration phase = Reports.duration("hostile.duration", "PT20S");
+        try (ServerProcess server = ServerProcess.start("hostile", "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL)) {
+            LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
+            driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
+            Duration measure = Duration.ofSeconds(10);
+            double saturation = driver.closedLoop(32, measure).answered(200) / (double) measure.toSeconds();
+            double normalRate = saturation / 2;
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("saturationPerSecond", LoadReport.round(saturation));
+            figures.put("normalPerSecond", LoadReport.round(normalRate));
+            figures.put("phaseSeconds", phase.toSeconds());
+
+            Phase alone = phase(server, () -> driver.openLoop(normalRate, phase), null);
+            figures.put("alone", alone.figures());
+
+            Tricklers tricklers = new Tricklers(server, 1000);
+            Phase slow = phase(server, () -> driver.openLoop(normalRate, warmedUp(tricklers.start())), tricklers);
+            slow.hostile().put("tooSlowCounted", server.metric("denseserve_requests_total", "outcome=\"too_slow\""));
+            figures.put("tricklingBodies", slow.figures());
+
+            IdleConnections idle = new IdleConnections(server, 5000);
+            long[] openAtStart = new long[1];
+            Phase flood = phase(server, () -> {
+                idle.start();
+                openAtStart[0] = allOpen(idle);
+                return driver.openLoop(normalRate, phase);
+            }, idle);
+            flood.hostile().put("openAtStart", openAtStart[0]);
+            figures.put("idleConnections", flood.figures());
+
+            Burst burst = new Burst(server, 64, burstUploads());
+            Phase heavy = phase(server, () -> driver.openLoop(normalRate, warmedUp(burst.start())), burst);
+            heavy.hostile().put("503WithoutRetryAfter", burst.retryAfterMissing());
+            figures.put("largeBursts", heavy.figures());
+            boolean readyAfter = server.ready();
+            LoadReport after = driver.closedLoop(1, Duration.ofSeconds(3));
+            figures.put("afterwards", Map.of("ready", readyAfter, "run", after.summary()));
+            figures.put("rssBudgetMiB", RSS_BUDGET_MIB);
+            double aloneP99 = alone.normal().percentileMs(200, 99);
+            figures.put("normalP99RatioToAlone", Map.of("tricklingBodies", LoadReport.round(slow.normal().percentileMs(200, 99) / aloneP99),
+                    "idleConnections", LoadReport.round(flood.normal().percentileMs(200, 99) / aloneP99)));
+            Reports.write("hostile", figures);
+
+            assertThat(alone.normal().failures()).isEmpty();
+            for (Phase p : List.of(slow, flood)) {
+                assertThat(p.normal().failures()).as("normal requests hung or cut off").isEmpty();
+                assertThat(p.normal().unexpectedSamples()).as("normal requests answered other than 200").isEmpty();
+                // Held request threads would push this to the tens of seconds (every request waiting for a
+                // slow body's timeout). The target, 2x the p99 alone, is reported in RELIABILITY.md rather
+                // than asserted: on 2 cores shared with this driver, GC pauses alone move a p99 that much.
+                assertThat(p.normal().percentileMs(200, 99)).as("normal p99, ms, against %.1f alone",
+                        alone.normal().percentileMs(200, 99)).isLessThanOrEqualTo(1000.0);
+            }
+            assertThat(slow.hostile().keySet()).as("trickled bodies were answered 408").contains("408");
+            assertThat(openAtStart[0]).as("idle connections open as the normal clients started").isEqualTo(5000L);
+            assertThat(heavy.hostile().keySet()).as("burst outcomes")
+                    .allMatch(k -> k.matches("(503WithoutRetryAfter|.* (200|400|413|503|cut off|closed))"));
+            assertThat(burst.retryAfterMissing()).as("503s without Retry-After").isZero();
+            assertThat(heavy.rssMaxMiB()).as("peak RSS in the bursts, MiB").isLessThanOrEqualTo(RSS_BUDGET_MIB);
+            assertThat(server.log()).doesNotContain("OutOfMemoryError");
+            assertThat(readyAfter).isTrue();
+            assertThat(after.unexpectedCount()).isZero();
+            assertThat(after.answered(200)).isPositive();
+        }
+    }
+
+    /** One phase's normal clients, hostile outcomes and peak RSS. */
+    private record Phase(LoadReport normal, Map<String, Object> hostile, double rssMaxMiB) {
+        Map<String, Object> figures() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("normal", normal.summary());
+            f.put("hostile", hostile);
+            f.put("rssMaxMiB", rssMaxMiB);
+            return f;
+        }
+    }
+
+    private static Phase phase(ServerProcess server, Callable<LoadReport> normal, HostileClients hostile) throws Exception {
+        LoadReport report;
+        List<MemorySampler.Sample> samples;
+        try (MemorySampler memory = new MemorySampler(server, 1_000)) {
+            try {
+                report = normal.call();
+            } finally {
+                if (hostile != null) {
+                    hostile.close();
+                }
+            }
+            samples = memory.samples();
+        }
+        Map<String, Object> outcomes = new LinkedHashMap<>(hostile == null ? Map.of() : hostile.outcomes());
+        return new Phase(report, outcomes, MemorySampler.maxRss(samples));
+    }
+
+    /** Gives hostile clients, already started, 3 s to connect and get going; returns the phase's length. */
+    private static Duration warmedUp(HostileClients started) throws InterruptedException {
+        Thread.sleep(3000);
+        return Reports.duration("hostile.duration", "PT20S");
+    }
+
+    /** Waits (at most 20 s) until all idle connections are open; returns how many are. */
+    private static long allOpen(IdleConnections idle) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (idle.open() < 5000 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return idle.open();
+    }
+
+    /**
+     * At the default limits (10 MB, 20 M pixels): random bytes of the maximum size (not an image),
+     * a PNG of the maximum pixel count, a PNG header declaring 10^10 pixels, and a maximum-size
+     * body cut off halfway.
+     */
+    private static List<Burst.Upload> burstUploads() throws IOException {
+        byte[] noise = new byte[10 * 1024 * 1024];
+        new Random(1).nextBytes(noise);
+        BufferedImage large = new BufferedImage(5000, 4000, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < large.getHeight(); y += 8) {
+            for (int x = 0; x < large.getWidth(); x += 8) {
+                large.setRGB(x, y, (x * 255 / 5000) << 16 | (y * 255 / 4000) << 8 | 0x80);
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(large, "png", png);
+        Files.createDirectories(ServerProcess.REPORTS);
+        return List.of(
+                new Burst.Upload("max-size noise", "image/png", noise, noise.length),
+                new Burst.Upload("20 MP png", "image/png", png.toByteArray(), png.size()),
+                new Burst.Upload("bomb header", "image/png", Images.pngHeaderDeclaring(100_000, 100_000),
+                        Images.pngHeaderDeclaring(100_000, 100_000).length),
+                new Burst.Upload("cut off", "image/png", noise, noise.length / 2));
+    }
+
+}
