@@ -38,12 +38,8 @@ public class ClassificationService {
     private final ModelService models;
     private final ImageDecoder decoder;
     private final long timeoutNanos;
-    /**
-     * Decoded images are large (a 20-megapixel photo is about 150 MB in flight): at most one decode
-     * per CPU runs at once, so many simultaneous large uploads queue here instead of exhausting
-     * the heap, and give up with 503 unless a quarter of their time would be left to decode in.
-     */
-    private final Semaphore decodeSlots = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** Decoded images are large: bounds the pixels decoded at once (see {@link DecodeBudget}). */
+    private final DecodeBudget decodeBudget;
     /**
      * Admission control at the door: a request takes a permit before anything else and gives it
      * back when its result is in, so under overload the excess is refused with 503 in
@@ -72,6 +68,10 @@ public class ClassificationService {
         this.decoder = new ImageDecoder(properties.getLimits().getMaxImageSize().toBytes(),
                 properties.getLimits().getMaxPixels());
         this.timeoutNanos = properties.getInference().getRequestTimeout().toNanos();
+        this.decodeBudget = new DecodeBudget(properties.getLimits().getDecodePixelBudget());
+        Gauge.builder("denseserve.decode.pixels.free", decodeBudget, DecodeBudget::available)
+                .description("pixels that may start decoding now (denseserve.limits.decode-pixel-budget)")
+                .register(registry);
     }
 
     /** An image on its way through the pipeline: preprocessed and queued. */
@@ -119,22 +119,11 @@ public class ClassificationService {
     }
 
     private float[] decodeAndPreprocess(byte[] image, ServedModel model, long deadlineNanos) {
-        try {
-            // Wait for a slot only while a quarter of the request's time would remain to decode in:
-            // a slot won at the last moment would only turn the refusal into a 504.
-            long wait = deadlineNanos - timeoutNanos / 4 - System.nanoTime();
-            if (!decodeSlots.tryAcquire(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
-                throw new OverloadedException("too many images are being decoded at once; retry shortly");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeadlineExceededException("interrupted while waiting to decode");
-        }
-        try {
-            DecodedImage decoded = decoder.decode(image);
+        // Wait for decoding room only while a quarter of the request's time would remain to decode
+        // in: room won at the last moment would only turn the refusal into a 504.
+        try (DecodeBudget.Lease lease = decodeBudget.lease(deadlineNanos - timeoutNanos / 4)) {
+            DecodedImage decoded = decoder.decode(image, lease::acquire);
             return model.preprocessor().apply(decoded);
-        } finally {
-            decodeSlots.release();
         }
     }
 

@@ -6,6 +6,7 @@ import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.inference.OverloadedException;
 import io.denseserve.models.ModelService;
 import io.denseserve.system.ProblemTypes;
+import io.denseserve.web.ClassificationRequests;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -56,8 +57,7 @@ class EarlyRefusal extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return !(path.equals("/classify") || path.startsWith("/classify/"));
+        return !ClassificationRequests.matches(request);
     }
 
     @Override

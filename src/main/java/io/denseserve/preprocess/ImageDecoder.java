@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongConsumer;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -39,6 +40,15 @@ public final class ImageDecoder {
      *     declare too many pixels
      */
     public DecodedImage decode(byte[] bytes) {
+        return decode(bytes, pixels -> {});
+    }
+
+    /**
+     * Decodes an image, first telling {@code admit} how many pixels its header declares (within the
+     * limit), so that the caller can wait for memory, or refuse, before any pixel is decoded. It may
+     * be told more than once for one image, with the same count.
+     */
+    public DecodedImage decode(byte[] bytes, LongConsumer admit) {
         if (bytes.length == 0) {
             throw new ImageRejectedException(Reason.EMPTY, "the request contains no image bytes");
         }
@@ -46,7 +56,7 @@ public final class ImageDecoder {
             throw new ImageRejectedException(Reason.TOO_MANY_BYTES,
                     "the image has " + bytes.length + " bytes; the limit is " + maxBytes);
         }
-        DecodedImage png = PngFastPath.decode(bytes, maxPixels);
+        DecodedImage png = PngFastPath.decode(bytes, maxPixels, admit);
         if (png != null) {
             return png;
         }
@@ -62,7 +72,7 @@ public final class ImageDecoder {
         for (ImageReader reader : readers) {
             try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
                 reader.setInput(in, true, true);
-                return read(reader, bytes);
+                return read(reader, bytes, admit);
             } catch (ImageRejectedException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
@@ -87,7 +97,7 @@ public final class ImageDecoder {
         return readers;
     }
 
-    private DecodedImage read(ImageReader reader, byte[] bytes) throws IOException {
+    private DecodedImage read(ImageReader reader, byte[] bytes, LongConsumer admit) throws IOException {
         String format = reader.getFormatName();
         long width = reader.getWidth(0);
         long height = reader.getHeight(0);
@@ -98,6 +108,7 @@ public final class ImageDecoder {
             throw new ImageRejectedException(Reason.TOO_MANY_PIXELS, "the " + format + " image declares "
                     + width + "x" + height + " pixels; the limit is " + maxPixels + " pixels");
         }
+        admit.accept(width * height);
         reader.addIIOReadWarningListener((source, warning) -> {
             // libjpeg reports a truncated or damaged stream only as a warning, and fills the rest gray.
             String w = warning.toLowerCase(java.util.Locale.ROOT);

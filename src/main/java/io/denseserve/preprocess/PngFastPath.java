@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import java.util.function.LongConsumer;
 
 /**
  * Decodes the PNG variant photos and screenshots use (8-bit gray, gray + alpha, RGB or RGBA, not
@@ -21,8 +22,8 @@ final class PngFastPath {
 
     private PngFastPath() {}
 
-    /** The image, or {@code null} where ImageIO should decide. */
-    static DecodedImage decode(byte[] png, long maxPixels) {
+    /** The image, or {@code null} where ImageIO should decide; {@code admit} hears its pixel count first. */
+    static DecodedImage decode(byte[] png, long maxPixels, LongConsumer admit) {
         if (png.length < SIGNATURE.length + 25 || !hasSignature(png) || readInt(png, 8) != 13
                 || !type(png, 12).equals("IHDR") || !crcMatches(png, 8, 13)) {
             return null;
@@ -45,6 +46,7 @@ final class PngFastPath {
         if (rowBytes * height > Integer.MAX_VALUE - 8) {
             return null;
         }
+        admit.accept(width * height);
         byte[] raw = new byte[(int) (rowBytes * height)];
         if (!inflateImageData(png, raw, channels)) {
             return null;

@@ -220,6 +220,13 @@ public class DenseServeProperties {
         /** Largest accepted width x height, read from the image header before decoding. */
         @Min(1)
         private long maxPixels = 20_000_000;
+        /**
+         * Pixels decoded at once, across requests (about 9 bytes of heap each until preprocessed;
+         * an image with more takes all of them). An image waits for room while a quarter of its
+         * deadline remains, then gets 503.
+         */
+        @Min(1)
+        private long decodePixelBudget = 40_000_000;
         /** Most images in one {@code /classify/batch} request. */
         @Min(1)
         @Max(256)
@@ -239,6 +246,14 @@ public class DenseServeProperties {
 
         public void setMaxPixels(long maxPixels) {
             this.maxPixels = maxPixels;
+        }
+
+        public long getDecodePixelBudget() {
+            return decodePixelBudget;
+        }
+
+        public void setDecodePixelBudget(long decodePixelBudget) {
+            this.decodePixelBudget = decodePixelBudget;
         }
 
         public int getMaxBatchImages() {

@@ -73,7 +73,8 @@ final class Upload implements ReadListener {
             while (!settled.get() && in.isReady()) {
                 if (received == buffer.length) {
                     if (received == cap) {
-                        // Full, yet the stream has more: only a chunked body can get here.
+                        // Full: a declared body is complete (this read finds its end); a chunked one that
+                        // goes on is larger than allowed.
                         if (in.read() >= 0 && settle()) {
                             endings.tooLarge(this);
                         }
@@ -131,10 +132,6 @@ final class Upload implements ReadListener {
     /** True for the one caller that ends this upload. */
     boolean settle() {
         return settled.compareAndSet(false, true);
-    }
-
-    boolean settled() {
-        return settled.get();
     }
 
     /** Gives the reserved memory back; once, whichever path ends the request. */

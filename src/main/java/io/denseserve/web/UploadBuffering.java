@@ -107,8 +107,7 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return !"POST".equals(request.getMethod()) || !(path.equals("/classify") || path.startsWith("/classify/"));
+        return !"POST".equals(request.getMethod()) || !ClassificationRequests.matches(request);
     }
 
     @Override
