@@ -46,6 +46,20 @@ class DecodeBudgetTest {
     }
 
     @Test
+    void aSmallImageDecodesWhileLargeOnesFillTheBudget() {
+        DecodeBudget budget = new DecodeBudget(10_000); // small: at most 100 pixels, lane of 1,000
+        try (DecodeBudget.Lease large = budget.lease(in(0))) {
+            large.acquire(10_000);
+            for (int i = 0; i < 10; i++) {
+                DecodeBudget.Lease small = budget.lease(in(0));
+                small.acquire(100); // would throw without the lane: the budget is full
+            }
+            assertThatThrownBy(() -> budget.lease(in(0)).acquire(100)).as("the lane is bounded too")
+                    .isInstanceOf(OverloadedException.class);
+        }
+    }
+
+    @Test
     void roomFreedWhileWaitingIsTaken() throws Exception {
         DecodeBudget budget = new DecodeBudget(1_000);
         DecodeBudget.Lease first = budget.lease(in(0));
