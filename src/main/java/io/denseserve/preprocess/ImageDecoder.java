@@ -49,6 +49,30 @@ public final class ImageDecoder {
      * be told more than once for one image, with the same count.
      */
     public DecodedImage decode(byte[] bytes, LongConsumer admit) {
+        // What admit throws (no room: come back later) must reach the caller as it is, not be taken
+        // for a reader failing on the bytes and answered "corrupt" below.
+        LongConsumer guarded = pixels -> {
+            try {
+                admit.accept(pixels);
+            } catch (RuntimeException e) {
+                throw new AdmissionRefused(e);
+            }
+        };
+        try {
+            return decodeAdmitted(bytes, guarded);
+        } catch (AdmissionRefused e) {
+            throw (RuntimeException) e.getCause();
+        }
+    }
+
+    /** Thrown through the decoders for whatever {@code admit} threw. */
+    private static final class AdmissionRefused extends RuntimeException {
+        AdmissionRefused(RuntimeException cause) {
+            super(cause);
+        }
+    }
+
+    private DecodedImage decodeAdmitted(byte[] bytes, LongConsumer admit) {
         if (bytes.length == 0) {
             throw new ImageRejectedException(Reason.EMPTY, "the request contains no image bytes");
         }
@@ -73,7 +97,7 @@ public final class ImageDecoder {
             try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
                 reader.setInput(in, true, true);
                 return read(reader, bytes, admit);
-            } catch (ImageRejectedException e) {
+            } catch (ImageRejectedException | AdmissionRefused e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
                 if (reader == readers.get(readers.size() - 1)) {
