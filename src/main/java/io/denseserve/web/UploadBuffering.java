@@ -63,6 +63,13 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     private static final String UPLOAD = UploadBuffering.class.getName() + ".upload";
     private static final long CHECK_MILLIS = 250;
     /**
+     * Slow bodies ended per check, at most: a twentieth of those arriving (or 32), so that clients
+     * that started together, and would all be ended and reconnect together, are spread over the
+     * next 5 s of checks instead of arriving as one wave, and none outlives its grace by more.
+     */
+    private static final int CHECKS_TO_SPREAD_OVER = 20;
+    private static final int MIN_ENDS_PER_CHECK = 32;
+    /**
      * A multipart body is held three times while handled: as it arrived, as parsed parts, and as
      * each part's bytes handed to the service; a raw body is handed over as it arrived.
      */
@@ -200,13 +207,19 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
 
     /** The rate check: every body older than the grace period must have averaged the minimum rate. */
     private void checkRates() {
+        int most = Math.max(MIN_ENDS_PER_CHECK, arriving.size() / CHECKS_TO_SPREAD_OVER);
+        int ended = 0;
         for (Upload upload : arriving) {
+            if (ended == most) {
+                return; // the rest next time
+            }
             long elapsed = upload.elapsedNanos();
             if (elapsed <= graceNanos) {
                 continue;
             }
             double rate = upload.received() / (elapsed / 1e9);
             if (rate < minBytesPerSecond && upload.settle()) {
+                ended++;
                 end(upload, problems.tooSlow(String.format(java.util.Locale.ROOT,
                         "the request body arrived at %.0f bytes/s; the minimum is %.0f bytes/s", rate, minBytesPerSecond)));
             }
