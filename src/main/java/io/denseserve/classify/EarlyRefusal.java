@@ -6,7 +6,7 @@ import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.inference.OverloadedException;
 import io.denseserve.models.ModelService;
 import io.denseserve.system.ProblemTypes;
-import io.denseserve.web.ClassificationRequests;
+import io.denseserve.system.ClassificationRequests;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

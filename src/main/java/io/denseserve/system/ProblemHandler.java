@@ -74,7 +74,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private void count(HttpServletRequest request, Outcome outcome) {
         InferenceMetrics metrics = models.metrics();
-        if (metrics != null && request.getRequestURI().startsWith("/classify")) {
+        if (metrics != null && ClassificationRequests.matches(request)) {
             metrics.count(outcome);
         }
     }

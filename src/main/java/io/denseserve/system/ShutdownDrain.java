@@ -61,7 +61,7 @@ class ShutdownDrain implements SmartLifecycle, HandlerInterceptor, WebMvcConfigu
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         if (draining) {
             response.setHeader(HttpHeaders.CONNECTION, "close");
-            if (request.getRequestURI().startsWith("/classify")) {
+            if (ClassificationRequests.matches(request)) {
                 throw new ShuttingDownException("the service is shutting down; retry on another instance");
             }
         }

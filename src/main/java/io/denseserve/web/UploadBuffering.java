@@ -6,6 +6,7 @@ import io.denseserve.inference.OverloadedException;
 import io.denseserve.models.ModelService;
 import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.preprocess.ImageRejectedException.Reason;
+import io.denseserve.system.ClassificationRequests;
 import io.denseserve.system.DenseServeProperties;
 import io.denseserve.system.ProblemTypes;
 import io.micrometer.core.instrument.Gauge;

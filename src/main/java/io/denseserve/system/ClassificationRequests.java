@@ -1,8 +1,12 @@
-package io.denseserve.web;
+package io.denseserve.system;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-/** Which requests are classifications: {@code /classify} and the paths under it, never {@code /classifyall}. */
+/**
+ * Which requests are classifications: {@code /classify} and the paths under it, never
+ * {@code /classifyall}. The one answer for every filter, interceptor and handler that treats them
+ * apart (early refusal, body buffering, the shutdown drain, outcome counting).
+ */
 public final class ClassificationRequests {
 
     private ClassificationRequests() {}

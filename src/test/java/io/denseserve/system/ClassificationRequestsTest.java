@@ -1,0 +1,26 @@
+package io.denseserve.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.mock.web.MockHttpServletRequest;
+
+class ClassificationRequestsTest {
+
+    @ParameterizedTest(name = "{0}{1} -> {2}")
+    @CsvSource({
+        "'', /classify, true",
+        "'', /classify/batch, true",
+        "'', /classifyall, false",
+        "'', /models, false",
+        "'', /actuator/health, false",
+        "/api, /api/classify, true",
+        "/api, /api/classifyall, false",
+    })
+    void matchesClassifyAndThePathsUnderItOnly(String contextPath, String uri, boolean expected) {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", uri);
+        request.setContextPath(contextPath);
+        assertThat(ClassificationRequests.matches(request)).isEqualTo(expected);
+    }
+}
