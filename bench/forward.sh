@@ -4,7 +4,7 @@
 #   onnxruntime        the service's ONNX Runtime plan (the CPU default): our graph, our folds
 #   pytorch            the service's libtorch plan (GPU default, CPU fallback)
 #   onnxruntime-torchvision  ONNX Runtime on torchvision's own torch.onnx.export of the same weights,
-#                      with the same session settings: the peer a CPU user would pick
+#                      with the same OrtSession options: the peer a CPU user would pick
 #   torchscript        the same weights traced by torch.jit and loaded through DJL
 #   torchvision-eager  torchvision 0.14 in Python (Debian's torch 1.13)
 #   torchvision-frozen torch.jit.optimize_for_inference(torch.jit.freeze(trace)), torch 1.13

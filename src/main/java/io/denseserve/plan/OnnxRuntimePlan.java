@@ -61,7 +61,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
 
     @Override
     public void close() {
-        // Sessions belong to their passes; the environment is process-wide and stays.
+        // Each OrtSession is closed with its pass; the OrtEnvironment is process-wide and stays.
     }
 
     private final class Pass implements ForwardPass {

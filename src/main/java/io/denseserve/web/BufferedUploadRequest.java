@@ -35,14 +35,12 @@ public final class BufferedUploadRequest extends HttpServletRequestWrapper {
     record MultipartLimits(long maxFileSize, long maxRequestSize, long maxPartCount, int maxPartHeaderSize) {}
 
     private final byte[] body;
-    private final int length;
     private final MultipartLimits limits;
     private List<Part> parts;
 
     BufferedUploadRequest(HttpServletRequest request, byte[] body, MultipartLimits limits) {
         super(request);
         this.body = body;
-        this.length = body.length;
         this.limits = limits;
     }
 
@@ -63,7 +61,7 @@ public final class BufferedUploadRequest extends HttpServletRequestWrapper {
 
     @Override
     public ServletInputStream getInputStream() {
-        ByteArrayInputStream bytes = new ByteArrayInputStream(body, 0, length);
+        ByteArrayInputStream bytes = new ByteArrayInputStream(body);
         return new ServletInputStream() {
             @Override
             public int read() {
@@ -101,12 +99,12 @@ public final class BufferedUploadRequest extends HttpServletRequestWrapper {
 
     @Override
     public int getContentLength() {
-        return length;
+        return body.length;
     }
 
     @Override
     public long getContentLengthLong() {
-        return length;
+        return body.length;
     }
 
     @Override
@@ -160,12 +158,12 @@ public final class BufferedUploadRequest extends HttpServletRequestWrapper {
 
         @Override
         public InputStream getInputStream() {
-            return new ByteArrayInputStream(body, 0, length);
+            return new ByteArrayInputStream(body);
         }
 
         @Override
         public long contentLength() {
-            return length;
+            return body.length;
         }
     }
 }
