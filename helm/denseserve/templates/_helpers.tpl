@@ -42,19 +42,3 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
-
-{{/* Intra-op threads: explicit, or the CPU limit (whole cores, at least 1) divided by the workers. */}}
-{{- define "denseserve.intraOpThreads" -}}
-{{- if gt (int .Values.inference.intraOpThreads) 0 }}
-{{- .Values.inference.intraOpThreads }}
-{{- else }}
-{{- $cpu := toString (.Values.resources.limits.cpu | default "1") }}
-{{- $cores := 1 }}
-{{- if hasSuffix "m" $cpu }}
-{{- $cores = div (int (trimSuffix "m" $cpu)) 1000 }}
-{{- else }}
-{{- $cores = int (float64 $cpu) }}
-{{- end }}
-{{- max 1 (div $cores (max 1 (int .Values.inference.workers))) }}
-{{- end }}
-{{- end }}

@@ -22,7 +22,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 /**
@@ -32,9 +31,6 @@ import org.springframework.stereotype.Service;
 @Service
 public class ClassificationService {
 
-    /** Request threads beyond the admitted classifications: for 503s, health checks and metrics scrapes. */
-    static final int SPARE_REQUEST_THREADS = 16;
-
     private final ModelService models;
     private final ImageDecoder decoder;
     private final long timeoutNanos;
@@ -43,24 +39,15 @@ public class ClassificationService {
     /**
      * Admission control at the door: a request takes a permit before anything else and gives it
      * back when its result is in, so under overload the excess is refused with 503 in
-     * microseconds instead of being decoded first, and no more requests can be waiting than the
-     * web server has threads (a request thread waits for its result; were the threads the limit,
-     * the excess would queue inside Tomcat with no deadline and no 503: measured 18 s p50 at 4x
-     * saturation before this, see RELIABILITY.md).
+     * microseconds instead of being decoded first. Each admitted request holds a request thread
+     * while it waits; {@code web.RequestThreads} gives Tomcat enough of them for this bound.
      */
     private final Semaphore admitted;
     private final int maxInFlight;
 
-    ClassificationService(ModelService models, DenseServeProperties properties, MeterRegistry registry,
-            @Value("${server.tomcat.threads.max:200}") int requestThreads) {
+    ClassificationService(ModelService models, DenseServeProperties properties, MeterRegistry registry) {
         this.models = models;
         this.maxInFlight = properties.getInference().maxInFlight();
-        if (requestThreads < maxInFlight + SPARE_REQUEST_THREADS) {
-            throw new IllegalStateException("server.tomcat.threads.max (" + requestThreads + ") must be at least "
-                    + (maxInFlight + SPARE_REQUEST_THREADS) + ": the " + maxInFlight + " classifications that may be in flight "
-                    + "(denseserve.inference.queue-capacity + workers x batch-size) plus " + SPARE_REQUEST_THREADS
-                    + " threads left to refuse the excess with 503 and answer health checks");
-        }
         this.admitted = new Semaphore(maxInFlight);
         Gauge.builder("denseserve.requests.in.flight", admitted, permits -> maxInFlight - permits.availablePermits())
                 .description("classifications admitted and not yet answered (decoding, queued or in a batch)")

@@ -68,9 +68,8 @@ public class ModelService implements DisposableBean {
             ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
             int crop = bundle.manifest().preprocessing().crop();
             int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
-            int workers = settings.getWorkers() > 0 ? settings.getWorkers() : 1;
-            int threads = settings.getIntraOpThreads() > 0 ? settings.getIntraOpThreads()
-                    : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+            int workers = settings.workerCount();
+            int threads = settings.threadsPerWorker();
             InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device,
                     inputShape, threads);
             InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),

@@ -106,6 +106,9 @@ public class DenseServeProperties {
 
     /** How inference runs. */
     public static class Inference {
+        /** Request threads beyond the admitted classifications: for 503s, health checks and metrics scrapes. */
+        public static final int SPARE_REQUEST_THREADS = 16;
+
         /** cpu, gpu (fails if none) or auto (gpu when DJL finds one). */
         @NotNull
         private DeviceChoice device = DeviceChoice.CPU;
@@ -143,7 +146,30 @@ public class DenseServeProperties {
          * one full batch per worker. Beyond it a request gets 503 before its image is even decoded.
          */
         public int maxInFlight() {
-            return queueCapacity + Math.max(1, workers) * batchSize;
+            return queueCapacity + workerCount() * batchSize;
+        }
+
+        /**
+         * Request threads the web server needs: one per classification in flight (each waits for its
+         * result) plus {@link #SPARE_REQUEST_THREADS}. Were the threads the tighter bound, overload
+         * would queue inside Tomcat with no deadline and no 503.
+         */
+        public int requestThreads() {
+            return maxInFlight() + SPARE_REQUEST_THREADS;
+        }
+
+        /** Workers that run: {@code workers}, where 0 means 1. */
+        public int workerCount() {
+            return Math.max(1, workers);
+        }
+
+        /**
+         * Intra-op threads per worker: {@code intra-op-threads}, or the CPUs this JVM may use (its
+         * cgroup CPU quota, rounded up, in a container) divided by the workers, at least 1.
+         */
+        public int threadsPerWorker() {
+            return intraOpThreads > 0 ? intraOpThreads
+                    : Math.max(1, Runtime.getRuntime().availableProcessors() / workerCount());
         }
 
         public void setDevice(DeviceChoice device) {

@@ -108,10 +108,11 @@ class HelmChartTest {
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("2")).containsKey("memory");
-        assertThat(env(c)).containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "2").containsEntry("OMP_NUM_THREADS", "2")
+        assertThat(env(c)).as("threads are sized by the service from the CPU limit it sees, not re-derived here")
+                .doesNotContainKeys("DENSESERVE_INFERENCE_INTRAOPTHREADS", "OMP_NUM_THREADS", "SERVER_TOMCAT_THREADS_MAX")
                 .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").containsEntry("DENSESERVE_INFERENCE_ENGINE", "auto")
                 .doesNotContainKey("DENSESERVE_MODEL_BUNDLE")
-                .containsEntry("SERVER_TOMCAT_THREADS_MAX", "200").containsEntry("DENSESERVE_SHUTDOWN_DRAINPERIOD", "5s");
+                .containsEntry("DENSESERVE_SHUTDOWN_DRAINPERIOD", "5s");
         assertThat(pod.getTerminationGracePeriodSeconds()).as("drain + graceful shutdown (30s) fit in the grace period")
                 .isGreaterThanOrEqualTo(5 + 30);
         assertThat(deployment.getSpec().getReplicas()).as("replicas come from the HPA").isNull();
@@ -130,13 +131,12 @@ class HelmChartTest {
     }
 
     @Test
-    void customModelIsMountedReadOnlyAndThreadsFollowTheCpuLimit() {
+    void customModelIsMountedReadOnlyAndItsSettingsReachTheService() {
         PodSpec pod = one(render("custom-model.yaml"), Deployment.class).getSpec().getTemplate().getSpec();
         Container c = pod.getContainers().get(0);
         assertThat(env(c)).containsEntry("DENSESERVE_MODEL_TORCHVISION", "densenet121")
                 .containsEntry("DENSESERVE_MODEL_WEIGHTS", "/models/densenet121-a639ec97.pth")
-                .containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "2") // 4 CPUs / 2 workers
-                .containsEntry("SERVER_TOMCAT_THREADS_MAX", "432"); // queue 400 + 2 workers x batch 8 + 16 spare
+                .containsEntry("DENSESERVE_INFERENCE_WORKERS", "2").containsEntry("DENSESERVE_INFERENCE_QUEUECAPACITY", "400");
         assertThat(c.getVolumeMounts()).anySatisfy(m -> {
             assertThat(m.getMountPath()).isEqualTo("/models");
             assertThat(m.getReadOnly()).isTrue();
@@ -164,7 +164,7 @@ class HelmChartTest {
         Deployment deployment = one(objects, Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
         assertThat(env(deployment.getSpec().getTemplate().getSpec().getContainers().get(0)))
-                .containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "1"); // 1500m rounds down to 1 core
+                .containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "1");
     }
 
     /** Paths of fields that fabric8 parked in an additionalProperties map: fields no Kubernetes type has. */

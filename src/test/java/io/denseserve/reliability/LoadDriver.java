@@ -23,12 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LoadDriver {
 
-    private final ServerProcess server;
+    private final RunningService server;
     private final List<Shot> shots;
     private final Duration timeout;
     private final AtomicLong next = new AtomicLong();
 
-    LoadDriver(ServerProcess server, List<Shot> shots, Duration timeout) {
+    LoadDriver(RunningService server, List<Shot> shots, Duration timeout) {
         this.server = server;
         this.shots = List.copyOf(shots);
         this.timeout = timeout;

@@ -2,10 +2,6 @@ package io.denseserve.reliability;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,14 +16,13 @@ import java.util.stream.Stream;
  * can be sent SIGTERM. The reliability tests need the jar, so they run in {@code integration-test},
  * after {@code package}.
  */
-final class ServerProcess implements AutoCloseable {
+final class ServerProcess implements RunningService, AutoCloseable {
 
     static final Path REPORTS = Path.of("target/reliability");
 
     private final Process process;
     private final int port;
     private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ServerProcess(Process process, int port, Path log) {
         this.process = process;
@@ -71,8 +66,9 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    @Override
+    public int port() {
+        return port;
     }
 
     long pid() {
@@ -87,30 +83,6 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         throw new IOException("no VmRSS in /proc/" + pid() + "/status");
-    }
-
-    /** The sum of the Prometheus samples of {@code metric} whose line contains {@code labelPart}. */
-    double metric(String metric, String labelPart) throws IOException, InterruptedException {
-        double sum = 0;
-        for (String line : get("/actuator/prometheus").body().split("\n")) {
-            if ((line.startsWith(metric + "{") || line.startsWith(metric + " ")) && line.contains(labelPart)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    boolean ready() {
-        try {
-            return get("/actuator/health/readiness").statusCode() == 200;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 
     private void awaitReady(Duration limit) throws InterruptedException, IOException {

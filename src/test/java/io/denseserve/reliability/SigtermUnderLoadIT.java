@@ -2,71 +2,29 @@ package io.denseserve.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * SIGTERM to the real process while requests arrive at a steady rate: every request sent before
- * the signal is answered 200 (none is lost), later ones are refused cleanly (503, or the
- * connection is refused because the port is closed) and none hangs, and the process exits within
- * its shutdown timeout. The batch delay is raised to 300 ms so dozens of requests are queued at
- * the moment of the signal rather than the two or three a 5 ms delay would leave in flight.
+ * SIGTERM to the packaged jar's process under load ({@link SigtermDrain}). The batch delay is
+ * raised to 300 ms so dozens of requests are queued at the moment of the signal rather than the
+ * two or three a 5 ms delay would leave in flight.
  */
 class SigtermUnderLoadIT {
 
-    /** Requests sent this close to the signal may not have reached the server yet. */
-    static final long RACE_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
     @Test
     void requestsInFlightAtSigtermAllSucceedAndLaterOnesAreRefusedCleanly() throws Exception {
-        List<Shot> shots = ReliabilityShots.good().stream().map(s -> s.withAlsoExpected(503)).toList();
+        Map<String, Object> figures = new LinkedHashMap<>();
         try (ServerProcess server = ServerProcess.start("sigterm", "--denseserve.inference.max-batch-delay=300ms",
                 "--denseserve.inference.batch-size=32")) {
-            LoadDriver driver = new LoadDriver(server, shots, Duration.ofSeconds(40));
-            driver.closedLoop(4, Duration.ofSeconds(3)); // warm-up
-            CompletableFuture<LoadReport> load = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return driver.openLoop(60, Duration.ofSeconds(8));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            Thread.sleep(3_000);
-            long sigterm = System.nanoTime();
-            int exit = server.terminate(Duration.ofSeconds(40));
-            double exitSeconds = (System.nanoTime() - sigterm) / 1e9;
-            LoadReport report = load.get(2, TimeUnit.MINUTES);
-
-            long okBefore = report.sentTimes(200).stream().filter(t -> t < sigterm).count();
-            long okAfter = report.answered(200) - okBefore;
-            List<LoadReport.Failure> lostBefore = report.failures().stream()
-                    .filter(f -> f.sentNanos() < sigterm - RACE_MARGIN_NANOS).toList();
-            List<LoadReport.Failure> unclean = report.failures().stream()
-                    .filter(f -> f.sentNanos() >= sigterm - RACE_MARGIN_NANOS)
-                    .filter(f -> !f.error().startsWith(ConnectException.class.getSimpleName())).toList();
-            Map<String, Object> figures = new LinkedHashMap<>();
-            figures.put("exitStatus", exit);
-            figures.put("secondsFromSigtermToExit", LoadReport.round(exitSeconds));
-            figures.put("answered200SentBeforeSigterm", okBefore);
-            figures.put("answered200SentAfterSigterm", okAfter);
-            figures.put("refused503", report.answered(503));
-            figures.put("connectionRefusedAfterSigterm", report.failures().size() - lostBefore.size() - unclean.size());
-            figures.put("lostSentBeforeSigterm", lostBefore.size());
-            figures.put("uncleanAfterSigterm", unclean.stream().map(LoadReport.Failure::toString).toList());
-            figures.put("load", report.summary());
-            Reports.write("sigterm", figures);
-
-            assertThat(lostBefore).as("requests sent before SIGTERM without an answer").isEmpty();
-            assertThat(report.unexpectedSamples()).as("answers other than 200 or 503").isEmpty();
-            assertThat(unclean).as("requests after SIGTERM that were neither answered nor refused at connect").isEmpty();
-            assertThat(okBefore).as("requests in flight at SIGTERM that completed").isGreaterThan(10);
-            assertThat(exit).as("exit status after SIGTERM (143 = terminated by the signal, after the shutdown hooks)").isIn(0, 143);
+            Duration grace = Duration.ofSeconds(40);
+            try {
+                SigtermDrain.check(server, 60, grace, () -> server.terminate(grace), figures);
+            } finally {
+                Reports.write("sigterm", figures);
+            }
             assertThat(server.log()).contains("Graceful shutdown complete");
         }
     }
