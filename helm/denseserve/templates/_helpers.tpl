@@ -42,3 +42,27 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/* Classifications in flight across this release's pods, averaged over a minute (scrapes are periodic). */}}
+{{- define "denseserve.inFlightQuery" -}}
+{{- printf "sum(avg_over_time(denseserve_requests_in_flight{namespace=\"%s\",pod=~\"%s-.*\"}[1m]))" .Release.Namespace (include "denseserve.fullname" .) }}
+{{- end }}
+
+{{/*
+Scale up at once (a burst is refused with 503 until new pods are warm), down slowly (model loading
+and warm-up make a pod expensive to bring back).
+*/}}
+{{- define "denseserve.scalingBehavior" -}}
+scaleUp:
+  stabilizationWindowSeconds: 0
+  policies:
+    - type: Percent
+      value: 100
+      periodSeconds: 30
+scaleDown:
+  stabilizationWindowSeconds: {{ .Values.autoscaling.scaleDownStabilizationSeconds }}
+  policies:
+    - type: Pods
+      value: 1
+      periodSeconds: 60
+{{- end }}

@@ -1,16 +1,20 @@
 package io.denseserve.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -77,13 +81,14 @@ class HelmChartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "gpu.yaml", "custom-model.yaml", "init-container-model.yaml", "no-autoscaling.yaml"})
+    @ValueSource(strings = {"", "gpu.yaml", "custom-model.yaml", "init-container-model.yaml", "no-autoscaling.yaml",
+            "keda.yaml", "prometheus-adapter.yaml"})
     void everyRenderedObjectIsAKnownKubernetesType(String values) {
         List<HasMetadata> objects = render(values.isEmpty() ? null : values);
         assertThat(objects).isNotEmpty();
         for (HasMetadata o : objects) {
-            if (o.getApiVersion().startsWith("monitoring.coreos.com")) {
-                continue; // a CRD: fabric8 parses it generically
+            if (o.getApiVersion().startsWith("monitoring.coreos.com") || o.getApiVersion().startsWith("keda.sh")) {
+                continue; // a CRD: fabric8 parses it generically (the ScaledObject is checked below)
             }
             assertThat(unknownFields(o)).as("%s %s has fields its typed model does not know", o.getKind(),
                     o.getMetadata().getName()).isEmpty();
@@ -165,6 +170,72 @@ class HelmChartTest {
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
         assertThat(env(deployment.getSpec().getTemplate().getSpec().getContainers().get(0)))
                 .containsEntry("DENSESERVE_INFERENCE_INTRAOPTHREADS", "1");
+    }
+
+    @Test
+    void kedaScalesOnClassificationsInFlightPerPodFromPrometheus() {
+        List<HasMetadata> objects = render("keda.yaml");
+        assertThat(objects.stream().map(HasMetadata::getKind)).contains("ScaledObject").doesNotContain("HorizontalPodAutoscaler");
+        assertThat(one(objects, Deployment.class).getSpec().getReplicas()).as("replicas come from KEDA").isNull();
+        GenericKubernetesResource scaled = one(objects, GenericKubernetesResource.class);
+        assertThat(scaled.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
+        Map<String, Object> spec = map(scaled.getAdditionalProperties().get("spec"));
+        assertThat(spec.keySet()).as("fields of KEDA's v1alpha1 ScaledObjectSpec").isSubsetOf(KEDA_SPEC_FIELDS);
+        assertThat(map(spec.get("scaleTargetRef"))).containsEntry("name", "ds-denseserve");
+        assertThat(spec).containsEntry("minReplicaCount", 2).containsEntry("maxReplicaCount", 20);
+        HorizontalPodAutoscalerBehavior behavior = Serialization.unmarshal(Serialization.asYaml(
+                map(map(spec.get("advanced")).get("horizontalPodAutoscalerConfig")).get("behavior")),
+                HorizontalPodAutoscalerBehavior.class);
+        assertThat(unknownFields(behavior)).as("an autoscaling/v2 HPA behavior").isEmpty();
+        assertThat(behavior.getScaleUp().getStabilizationWindowSeconds()).isZero();
+        assertThat(behavior.getScaleDown().getStabilizationWindowSeconds()).isEqualTo(300);
+        List<?> triggers = (List<?>) spec.get("triggers");
+        assertThat(triggers).hasSize(1);
+        Map<String, Object> trigger = map(triggers.get(0));
+        assertThat(trigger).containsEntry("type", "prometheus").containsEntry("metricType", "AverageValue");
+        Map<String, Object> metadata = map(trigger.get("metadata"));
+        assertThat(metadata.keySet()).isSubsetOf(Set.of("serverAddress", "query", "threshold", "activationThreshold",
+                "namespace", "customHeaders", "ignoreNullValues", "unsafeSsl", "queryParameters"));
+        assertThat(metadata).containsEntry("serverAddress", "http://prometheus-operated.monitoring.svc:9090")
+                .containsEntry("threshold", "16")
+                .containsEntry("query", "sum(avg_over_time(denseserve_requests_in_flight{namespace=\"ml\",pod=~\"ds-denseserve-.*\"}[1m]))");
+    }
+
+    @Test
+    void kedaWithoutAPrometheusAddressDoesNotRender() {
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("ds").set("autoscaling.signal", "keda").call())
+                .hasMessageContaining("autoscaling.keda.prometheusAddress is required");
+    }
+
+    @Test
+    void prometheusAdapterHpaScalesOnThePerPodMetric() {
+        List<HasMetadata> objects = render("prometheus-adapter.yaml");
+        HorizontalPodAutoscaler hpa = one(objects, HorizontalPodAutoscaler.class);
+        assertThat(hpa.getSpec().getMetrics()).singleElement().satisfies(m -> {
+            assertThat(m.getType()).isEqualTo("Pods");
+            assertThat(m.getPods().getMetric().getName()).isEqualTo("denseserve_requests_in_flight");
+            assertThat(m.getPods().getTarget().getType()).isEqualTo("AverageValue");
+            assertThat(m.getPods().getTarget().getAverageValue()).isEqualTo(new Quantity("24"));
+        });
+        assertThat(hpa.getSpec().getBehavior().getScaleUp().getStabilizationWindowSeconds()).isZero();
+        assertThat(objects.stream().map(HasMetadata::getKind)).doesNotContain("ScaledObject");
+    }
+
+    @Test
+    void theDefaultAutoscalerIsTheCpuHpa() {
+        HorizontalPodAutoscaler hpa = one(render(null), HorizontalPodAutoscaler.class);
+        assertThat(hpa.getSpec().getMetrics()).singleElement()
+                .satisfies(m -> assertThat(m.getResource().getName()).isEqualTo("cpu"));
+        assertThat(hpa.getSpec().getBehavior()).as("Kubernetes' default behaviour for the CPU HPA").isNull();
+    }
+
+    /** ScaledObjectSpec's fields in KEDA 2.x (keda.sh/v1alpha1). */
+    static final Set<String> KEDA_SPEC_FIELDS = Set.of("scaleTargetRef", "pollingInterval", "initialCooldownPeriod",
+            "cooldownPeriod", "idleReplicaCount", "minReplicaCount", "maxReplicaCount", "advanced", "triggers", "fallback");
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
     }
 
     /** Paths of fields that fabric8 parked in an additionalProperties map: fields no Kubernetes type has. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.testing.Http;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.denseserve.testing.TinyModelServerTest;
 import io.denseserve.testing.Images;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +30,8 @@ import org.springframework.boot.test.autoconfigure.actuate.observability.AutoCon
 /**
  * A real Prometheus (Debian's package) scrapes the running service, and every query of the Grafana
  * dashboard ({@code deploy/grafana/dashboards}) returns data. Grafana itself is not packaged for
- * Debian, so the dashboard is checked through its queries rather than rendered.
+ * Debian, so the dashboard is checked through its queries rather than rendered. So is the chart's
+ * KEDA trigger.
  */
 @AutoConfigureObservability
 class PrometheusScrapeTest extends TinyModelServerTest {
@@ -74,18 +77,31 @@ class PrometheusScrapeTest extends TinyModelServerTest {
             assertThat(Double.parseDouble(value)).isPositive().isLessThan(30);
             assertThat(http.postRaw("/classify", "image/png", new byte[] {1, 2, 3}).statusCode())
                     .as("one bad request, for the dashboard's errors panel").isEqualTo(400);
-            for (String expr : dashboardQueries()) {
+            List<String> queries = new ArrayList<>(dashboardQueries());
+            queries.add(autoscalerQueryWithoutItsPodSelector());
+            for (String expr : queries) {
                 String answer = null;
                 long by = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while ((answer = firstValue(promPort, expr)) == null && System.nanoTime() < by) {
                     Thread.sleep(500);
                 }
-                assertThat(answer).as("dashboard query %s", expr).isNotNull();
+                assertThat(answer).as("query %s", expr).isNotNull();
             }
         } finally {
             prometheus.destroy();
             prometheus.waitFor();
         }
+    }
+
+    /**
+     * The KEDA trigger's query as the chart renders it, without the namespace and pod matchers a
+     * Kubernetes scrape adds: it must name a metric the service exports.
+     */
+    static String autoscalerQueryWithoutItsPodSelector() {
+        GenericKubernetesResource scaled = HelmChartTest.one(HelmChartTest.render("keda.yaml"), GenericKubernetesResource.class);
+        Map<String, Object> spec = HelmChartTest.map(scaled.getAdditionalProperties().get("spec"));
+        Map<String, Object> trigger = HelmChartTest.map(((List<?>) spec.get("triggers")).get(0));
+        return String.valueOf(HelmChartTest.map(trigger.get("metadata")).get("query")).replaceAll("\\{[^}]*}", "");
     }
 
     /** Every PromQL expression of every panel of the provisioned Grafana dashboards. */
