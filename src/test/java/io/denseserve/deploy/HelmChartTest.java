@@ -197,7 +197,7 @@ class HelmChartTest {
         assertThat(metadata.keySet()).isSubsetOf(Set.of("serverAddress", "query", "threshold", "activationThreshold",
                 "namespace", "customHeaders", "ignoreNullValues", "unsafeSsl", "queryParameters"));
         assertThat(metadata).containsEntry("serverAddress", "http://prometheus-operated.monitoring.svc:9090")
-                .containsEntry("threshold", "16")
+                .containsEntry("threshold", "8")
                 .containsEntry("query", "sum(avg_over_time(denseserve_requests_in_flight{namespace=\"ml\",pod=~\"ds-denseserve-.*\"}[1m]))");
     }
 

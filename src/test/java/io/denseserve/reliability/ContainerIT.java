@@ -71,6 +71,8 @@ class ContainerIT {
             assertThat(c.exec("cat", "/proc/1/status").output()).as("the service process's user")
                     .containsPattern("(?m)^Uid:\\s+10001\\s+10001");
             assertThat(c.exec("id", "-u").output()).isEqualTo("10001");
+            assertThat(PodmanContainer.podman(Duration.ofSeconds(30), "healthcheck", "run", c.name()).exit())
+                    .as("the image's HEALTHCHECK on a ready container").isZero();
 
             figures.put("fashionMnistTop1Of20", classifyFashionMnist(c, 20));
 

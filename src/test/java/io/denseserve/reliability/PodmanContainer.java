@@ -85,6 +85,10 @@ final class PodmanContainer implements RunningService, AutoCloseable {
         return port;
     }
 
+    String name() {
+        return name;
+    }
+
     /** From {@code podman run} to readiness UP. */
     double readySeconds() {
         return readySeconds;
