@@ -13,7 +13,7 @@ COPY src/ src/
 RUN ./mvnw -B -ntp -q -DskipTests package \
  && cp target/denseserve-*[0-9T].jar /denseserve.jar
 # Unpack libtorch now, into a directory the runtime image keeps read-only.
-RUN ENGINE_CACHE_DIR=/opt/djl java -Dloader.main=io.denseserve.system.NativeLibraries \
+RUN ENGINE_CACHE_DIR=/opt/djl java -Dloader.main=io.denseserve.plan.NativeLibraries \
       -cp /denseserve.jar org.springframework.boot.loader.launch.PropertiesLauncher
 
 FROM ${RUNTIME_IMAGE}

@@ -1,27 +1,25 @@
 package io.denseserve.classify;
 
+import io.denseserve.admission.Admission;
+import io.denseserve.admission.DecodeBudget;
 import io.denseserve.inference.DeadlineExceededException;
 import io.denseserve.inference.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceResult;
-import io.denseserve.inference.OverloadedException;
-import io.denseserve.models.ModelService;
-import io.denseserve.models.ServedModel;
+import io.denseserve.serving.ModelService;
+import io.denseserve.serving.ServedModel;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImageDecoder;
-import io.denseserve.system.DenseServeProperties;
+import io.denseserve.config.DenseServeProperties;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Service;
 
 /**
@@ -32,33 +30,16 @@ import org.springframework.stereotype.Service;
 public class ClassificationService {
 
     private final ModelService models;
+    private final Admission admission;
     private final ImageDecoder decoder;
     private final long timeoutNanos;
-    /** Decoded images are large: bounds the pixels decoded at once (see {@link DecodeBudget}). */
-    private final DecodeBudget decodeBudget;
-    /**
-     * Admission control at the door: a request takes a permit before anything else and gives it
-     * back when its result is in, so under overload the excess is refused with 503 in
-     * microseconds instead of being decoded first. Each admitted request holds a request thread
-     * while it waits; {@code web.RequestThreads} gives Tomcat enough of them for this bound.
-     */
-    private final Semaphore admitted;
-    private final int maxInFlight;
 
-    ClassificationService(ModelService models, DenseServeProperties properties, MeterRegistry registry) {
+    ClassificationService(ModelService models, Admission admission, DenseServeProperties properties) {
         this.models = models;
-        this.maxInFlight = properties.getInference().maxInFlight();
-        this.admitted = new Semaphore(maxInFlight);
-        Gauge.builder("denseserve.requests.in.flight", admitted, permits -> maxInFlight - permits.availablePermits())
-                .description("classifications admitted and not yet answered (decoding, queued or in a batch)")
-                .register(registry);
+        this.admission = admission;
         this.decoder = new ImageDecoder(properties.getLimits().getMaxImageSize().toBytes(),
                 properties.getLimits().getMaxPixels());
         this.timeoutNanos = properties.getInference().getRequestTimeout().toNanos();
-        this.decodeBudget = new DecodeBudget(properties.getLimits().getDecodePixelBudget());
-        Gauge.builder("denseserve.decode.pixels.free", decodeBudget, DecodeBudget::available)
-                .description("pixels that may start decoding now (denseserve.limits.decode-pixel-budget)")
-                .register(registry);
     }
 
     /** An image on its way through the pipeline: preprocessed and queued. */
@@ -73,23 +54,16 @@ public class ClassificationService {
         return await(submit(image, startNanos), topK);
     }
 
-    /** True while every admission permit is taken: a new request would be refused anyway. */
-    boolean saturated() {
-        return admitted.availablePermits() == 0;
-    }
-
     /** Decodes, preprocesses and queues an image without waiting for its result. */
     Pending submit(byte[] image, long startNanos) {
         ServedModel model = models.current();
-        if (!admitted.tryAcquire()) {
-            throw new OverloadedException("too many classifications in flight (" + maxInFlight + "); retry shortly");
-        }
+        admission.admit();
         try {
             Pending pending = admittedSubmit(image, startNanos, model);
-            pending.result().whenComplete((result, error) -> admitted.release());
+            pending.result().whenComplete((result, error) -> admission.release());
             return pending;
         } catch (RuntimeException e) {
-            admitted.release();
+            admission.release();
             throw e;
         }
     }
@@ -108,7 +82,7 @@ public class ClassificationService {
     private float[] decodeAndPreprocess(byte[] image, ServedModel model, long deadlineNanos) {
         // Wait for decoding room only while a quarter of the request's time would remain to decode
         // in: room won at the last moment would only turn the refusal into a 504.
-        try (DecodeBudget.Lease lease = decodeBudget.lease(deadlineNanos - timeoutNanos / 4)) {
+        try (DecodeBudget.Lease lease = admission.decodeLease(deadlineNanos - timeoutNanos / 4)) {
             DecodedImage decoded = decoder.decode(image, lease::acquire);
             return model.preprocessor().apply(decoded);
         }

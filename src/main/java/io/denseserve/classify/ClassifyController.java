@@ -2,8 +2,8 @@ package io.denseserve.classify;
 
 import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.preprocess.ImageRejectedException.Reason;
-import io.denseserve.system.DenseServeProperties;
-import io.denseserve.system.ProblemTypes;
+import io.denseserve.config.DenseServeProperties;
+import io.denseserve.web.ProblemTypes;
 import io.denseserve.web.BufferedUploadRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;

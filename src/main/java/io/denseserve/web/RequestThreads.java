@@ -1,6 +1,6 @@
 package io.denseserve.web;
 
-import io.denseserve.system.DenseServeProperties;
+import io.denseserve.config.DenseServeProperties;
 import org.apache.coyote.AbstractProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,7 +2,7 @@ package io.denseserve.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.denseserve.system.DenseServeProperties;
+import io.denseserve.config.DenseServeProperties;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.denseserve.classify;
+package io.denseserve.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -6,9 +6,9 @@ import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.denseserve.admission.Admission;
 import io.denseserve.inference.InferenceMetrics;
-import io.denseserve.models.ModelService;
-import io.denseserve.system.ProblemTypes;
+import io.denseserve.serving.ModelService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
@@ -24,19 +24,19 @@ import org.springframework.mock.web.MockHttpServletResponse;
 class EarlyRefusalTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ClassificationService service = mock(ClassificationService.class);
+    private final Admission admission = mock(Admission.class);
     private final EarlyRefusal filter;
 
     EarlyRefusalTest() {
         ModelService models = mock(ModelService.class);
         when(models.metrics()).thenReturn(new InferenceMetrics(registry, "m", 8, () -> 0));
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build(); // as Spring Boot's, with the ProblemDetail mix-in
-        filter = new EarlyRefusal(service, new ProblemTypes(), models, json);
+        filter = new EarlyRefusal(admission, new ProblemTypes(), models, json);
     }
 
     @Test
     void whileSaturatedAClassificationGetsTheOverloadedProblemAndNeverReachesMvc() throws Exception {
-        when(service.saturated()).thenReturn(true);
+        when(admission.saturated()).thenReturn(true);
         MockFilterChain chain = new MockFilterChain();
         MockHttpServletResponse response = run("/classify/densenet121", chain);
 
@@ -55,7 +55,7 @@ class EarlyRefusalTest {
 
     @Test
     void withAPermitFreeTheRequestGoesOn() throws Exception {
-        when(service.saturated()).thenReturn(false);
+        when(admission.saturated()).thenReturn(false);
         MockFilterChain chain = new MockFilterChain();
         run("/classify", chain);
         assertThat(chain.getRequest()).isNotNull();
@@ -64,7 +64,7 @@ class EarlyRefusalTest {
 
     @Test
     void healthChecksAndOtherPathsAreNeverRefusedHere() throws Exception {
-        when(service.saturated()).thenReturn(true);
+        when(admission.saturated()).thenReturn(true);
         for (String path : new String[] {"/actuator/health/readiness", "/actuator/prometheus", "/classifyall", "/v3/api-docs"}) {
             MockFilterChain chain = new MockFilterChain();
             run(path, chain);

@@ -1,4 +1,4 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,8 @@
-package io.denseserve.system;
+package io.denseserve.web;
 
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceMetrics.Outcome;
-import io.denseserve.models.ModelService;
+import io.denseserve.serving.ModelService;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;

@@ -1,4 +1,4 @@
-package io.denseserve.system;
+package io.denseserve.plan;
 
 import ai.djl.engine.Engine;
 import ai.djl.util.Utils;

@@ -1,4 +1,4 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 /** No loaded model has this name (HTTP 404). */
 public class ModelNotFoundException extends RuntimeException {

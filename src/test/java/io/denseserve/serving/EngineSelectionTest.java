@@ -1,11 +1,11 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import io.denseserve.plan.InferenceEngine;
-import io.denseserve.system.DenseServeProperties.EngineChoice;
+import io.denseserve.config.DenseServeProperties.EngineChoice;
 import org.junit.jupiter.api.Test;
 
 /** {@code denseserve.inference.engine}: auto picks by device; onnxruntime refuses a GPU. */

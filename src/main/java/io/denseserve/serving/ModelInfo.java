@@ -1,4 +1,4 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 import io.denseserve.bundle.Preprocessing;
 import io.denseserve.model.DenseNetConfig;

@@ -1,4 +1,4 @@
-package io.denseserve.system;
+package io.denseserve.config;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;

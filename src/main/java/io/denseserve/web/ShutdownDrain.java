@@ -1,5 +1,6 @@
-package io.denseserve.system;
+package io.denseserve.web;
 
+import io.denseserve.config.DenseServeProperties;
 import io.denseserve.inference.ShuttingDownException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,4 +1,4 @@
-package io.denseserve.system;
+package io.denseserve.serving;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

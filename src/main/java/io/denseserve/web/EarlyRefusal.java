@@ -1,12 +1,11 @@
-package io.denseserve.classify;
+package io.denseserve.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.denseserve.admission.Admission;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.inference.OverloadedException;
-import io.denseserve.models.ModelService;
-import io.denseserve.system.ProblemTypes;
-import io.denseserve.system.ClassificationRequests;
+import io.denseserve.serving.ModelService;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,19 +22,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses a classification with 503 {@code overloaded} before Spring MVC sees it, while every
- * admission permit is taken. The permit itself is still taken in {@link ClassificationService},
- * so this is only a fast path, never the limit.
+ * admission permit is taken ({@link Admission#saturated()}). The permit itself is still taken by
+ * the classification, so this is only a fast path, never the limit.
  *
  * <p>Why a servlet filter: at several times the saturation rate most requests are refused, and
  * what a refusal costs is CPU taken from the accepted requests. Refused here, a request skips
  * handler mapping, multipart parsing, argument binding and exception resolution, which matters
- * most when overload first hits and that path is not yet compiled. {@code OverloadIT}, same
- * machine, three runs each against a Spring MVC interceptor that threw instead: 4,132-4,761
- * accepted requests in the 30 s at 4x saturation instead of 3,739-3,978, their p99 1.10-1.29 s
- * instead of 1.35-1.62 s, refusals' p99 157-295 ms instead of 188-324 ms. The answer is the same
- * problem JSON as every other refusal ({@link ProblemTypes}), with {@code Retry-After}, and is
- * counted as {@code overloaded}. Filters run after the HTTP observation, so it is in the server's
- * request metrics too.
+ * most when overload first hits and that path is not yet compiled (OverloadIT measures the
+ * refusals). The answer is the same problem JSON as every other refusal ({@link ProblemTypes}),
+ * with {@code Retry-After}, and is counted as {@code overloaded}. Filters run after the HTTP
+ * observation, so it is in the server's request metrics too.
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE - 20) // before the body is read (UploadBuffering)
@@ -43,13 +39,13 @@ class EarlyRefusal extends OncePerRequestFilter {
 
     static final String DETAIL = "too many classifications in flight; retry shortly";
 
-    private final ClassificationService service;
+    private final Admission admission;
     private final ProblemTypes problems;
     private final ModelService models;
     private final ObjectMapper json;
 
-    EarlyRefusal(ClassificationService service, ProblemTypes problems, ModelService models, ObjectMapper json) {
-        this.service = service;
+    EarlyRefusal(Admission admission, ProblemTypes problems, ModelService models, ObjectMapper json) {
+        this.admission = admission;
         this.problems = problems;
         this.models = models;
         this.json = json;
@@ -63,7 +59,7 @@ class EarlyRefusal extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (!service.saturated()) {
+        if (!admission.saturated()) {
             chain.doFilter(request, response);
             return;
         }

@@ -1,4 +1,4 @@
-package io.denseserve.system;
+package io.denseserve.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;

@@ -1,4 +1,4 @@
-package io.denseserve.classify;
+package io.denseserve.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.denseserve.system;
+package io.denseserve.web;
 
 import io.denseserve.inference.DeadlineExceededException;
 import io.denseserve.inference.InferenceFailedException;
@@ -6,7 +6,7 @@ import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.inference.ModelNotReadyException;
 import io.denseserve.inference.OverloadedException;
 import io.denseserve.inference.ShuttingDownException;
-import io.denseserve.models.ModelNotFoundException;
+import io.denseserve.serving.ModelNotFoundException;
 import io.denseserve.preprocess.ImageRejectedException;
 import java.net.URI;
 import org.springframework.http.HttpStatus;

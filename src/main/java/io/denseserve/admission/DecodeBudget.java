@@ -1,4 +1,4 @@
-package io.denseserve.classify;
+package io.denseserve.admission;
 
 import io.denseserve.inference.DeadlineExceededException;
 import io.denseserve.inference.OverloadedException;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * top of it: waiters queue in order, so without it a thumbnail that finds no room would wait behind
  * every large image queued before it.
  */
-final class DecodeBudget {
+public final class DecodeBudget {
 
     private final Semaphore pixels;
     private final Semaphore smallLane;
@@ -40,7 +40,7 @@ final class DecodeBudget {
         return pixels.availablePermits();
     }
 
-    final class Lease implements AutoCloseable {
+    public final class Lease implements AutoCloseable {
         private final long waitUntilNanos;
         private int held;
         private int heldInLane;
@@ -55,7 +55,7 @@ final class DecodeBudget {
          *
          * @throws OverloadedException if there is none by then
          */
-        void acquire(long count) {
+        public void acquire(long count) {
             int permits = (int) Math.min(capacity, count) - held - heldInLane;
             if (permits <= 0) {
                 return;

@@ -1,4 +1,4 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 import io.denseserve.testing.Http;
 import org.junit.jupiter.api.Test;

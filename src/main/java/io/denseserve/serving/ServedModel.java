@@ -1,4 +1,4 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 import io.denseserve.bundle.BundleManifest;
 import io.denseserve.inference.BatchingPredictor;

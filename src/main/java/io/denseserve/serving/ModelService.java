@@ -1,4 +1,4 @@
-package io.denseserve.models;
+package io.denseserve.serving;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -11,9 +11,9 @@ import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
 import io.denseserve.preprocess.ImagePreprocessor;
-import io.denseserve.system.DenseServeProperties;
-import io.denseserve.system.DenseServeProperties.DeviceChoice;
-import io.denseserve.system.DenseServeProperties.EngineChoice;
+import io.denseserve.config.DenseServeProperties;
+import io.denseserve.config.DenseServeProperties.DeviceChoice;
+import io.denseserve.config.DenseServeProperties.EngineChoice;
 import io.denseserve.weights.StateDict;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

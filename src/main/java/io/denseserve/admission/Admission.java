@@ -1,0 +1,59 @@
+package io.denseserve.admission;
+
+import io.denseserve.config.DenseServeProperties;
+import io.denseserve.inference.OverloadedException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Semaphore;
+import org.springframework.stereotype.Component;
+
+/**
+ * Admission control at the door. A classification takes an in-flight permit before anything else
+ * and gives it back when its result is in, so under overload the excess is refused with 503 in
+ * microseconds instead of being decoded first; the bound is
+ * {@link DenseServeProperties.Inference#maxInFlight()}. Admitted images then share a
+ * {@link DecodeBudget} of pixels, so a burst of large images cannot exhaust the heap.
+ */
+@Component
+public class Admission {
+
+    private final int maxInFlight;
+    private final Semaphore inFlight;
+    private final DecodeBudget decodeBudget;
+
+    public Admission(DenseServeProperties properties, MeterRegistry registry) {
+        this.maxInFlight = properties.getInference().maxInFlight();
+        this.inFlight = new Semaphore(maxInFlight);
+        this.decodeBudget = new DecodeBudget(properties.getLimits().getDecodePixelBudget());
+        Gauge.builder("denseserve.requests.in.flight", inFlight, permits -> maxInFlight - permits.availablePermits())
+                .description("classifications admitted and not yet answered (decoding, queued or in a batch)")
+                .register(registry);
+        Gauge.builder("denseserve.decode.pixels.free", decodeBudget, DecodeBudget::available)
+                .description("pixels that may start decoding now (denseserve.limits.decode-pixel-budget)")
+                .register(registry);
+    }
+
+    /** Takes an in-flight permit, or refuses with {@link OverloadedException}; give it back with {@link #release()}. */
+    public void admit() {
+        if (!inFlight.tryAcquire()) {
+            throw new OverloadedException("too many classifications in flight (" + maxInFlight + "); retry shortly");
+        }
+    }
+
+    public void release() {
+        inFlight.release();
+    }
+
+    /** Every permit is taken: the next classification would be refused. */
+    public boolean saturated() {
+        return inFlight.availablePermits() == 0;
+    }
+
+    /**
+     * A lease on decoding room for one admitted image, waiting for room until {@code waitUntilNanos}
+     * ({@link DecodeBudget#lease(long)}).
+     */
+    public DecodeBudget.Lease decodeLease(long waitUntilNanos) {
+        return decodeBudget.lease(waitUntilNanos);
+    }
+}
