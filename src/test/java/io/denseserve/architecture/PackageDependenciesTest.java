@@ -19,8 +19,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages under {@code io.denseserve} as the README's Layout draws them: no package reaches
- * itself through its imports, and the leaves stay leaves. Read from the sources' import lines.
+ * The packages under {@code io.denseserve} as the README's Layout draws them: each imports only
+ * packages below it, none reaches itself through its imports, and the leaves stay leaves. Read
+ * from the sources' import lines.
  */
 class PackageDependenciesTest {
 
@@ -49,6 +50,22 @@ class PackageDependenciesTest {
             }
         }
         assertThat(cycles).as("package cycles").isEmpty();
+    }
+
+    /** The README's Layout, top to bottom: each package may import only packages after it. */
+    static final List<String> LAYERS = List.of("classify", "web", "admission", "serving", "inference", "plan", "onnx",
+            "fold", "preprocess", "bundle", "weights", "model", "config");
+
+    @Test
+    void eachPackageUsesOnlyThoseBelowItInTheLayout() throws IOException {
+        Map<String, Set<String>> graph = imports();
+        Set<String> drawn = new TreeSet<>(LAYERS);
+        drawn.add("training");
+        assertThat(drawn).as("packages in the Layout").isEqualTo(graph.keySet());
+        for (String pkg : LAYERS) {
+            List<String> below = LAYERS.subList(LAYERS.indexOf(pkg) + 1, LAYERS.size());
+            assertThat(below).as("what %s imports", pkg).containsAll(graph.get(pkg));
+        }
     }
 
     @Test
