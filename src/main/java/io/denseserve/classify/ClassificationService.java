@@ -7,6 +7,7 @@ import io.denseserve.inference.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceResult;
 import io.denseserve.serving.ModelService;
+import io.denseserve.serving.RequestMetrics;
 import io.denseserve.serving.ServedModel;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImageDecoder;
@@ -31,11 +32,13 @@ public class ClassificationService {
 
     private final ModelService models;
     private final Admission admission;
+    private final RequestMetrics metrics;
     private final ImageDecoder decoder;
     private final long timeoutNanos;
 
-    ClassificationService(ModelService models, Admission admission, DenseServeProperties properties) {
+    ClassificationService(ModelService models, Admission admission, RequestMetrics metrics, DenseServeProperties properties) {
         this.models = models;
+        this.metrics = metrics;
         this.admission = admission;
         this.decoder = new ImageDecoder(properties.getLimits().getMaxImageSize().toBytes(),
                 properties.getLimits().getMaxPixels());
@@ -71,7 +74,7 @@ public class ClassificationService {
     private Pending admittedSubmit(byte[] image, long startNanos, ServedModel model) {
         float[] input = decodeAndPreprocess(image, model, startNanos + timeoutNanos);
         long preprocessNanos = System.nanoTime() - startNanos;
-        metrics().recordPreprocess(preprocessNanos);
+        metrics.recordPreprocess(preprocessNanos);
         long deadline = startNanos + timeoutNanos;
         if (System.nanoTime() - deadline > 0) {
             throw new DeadlineExceededException("the request's deadline passed during preprocessing");
@@ -94,8 +97,8 @@ public class ClassificationService {
         List<String> labels = pending.model().manifest().labels();
         List<Prediction> ranked = rank(result.probabilities(), labels, topK);
         long total = System.nanoTime() - pending.startNanos();
-        metrics().recordTotal(total);
-        metrics().count(InferenceMetrics.Outcome.OK);
+        metrics.recordTotal(total);
+        metrics.count(InferenceMetrics.Outcome.OK);
         var manifest = pending.model().manifest();
         return new ClassificationResponse(ClassificationResponse.SCHEMA_VERSION,
                 new ClassificationResponse.ModelRef(manifest.name(), manifest.version()), ranked.get(0), ranked,
@@ -134,9 +137,6 @@ public class ClassificationService {
         return top;
     }
 
-    private InferenceMetrics metrics() {
-        return models.metrics();
-    }
 
     private static double ms(long nanos) {
         return Math.round(nanos / 1e4) / 100.0;

@@ -21,6 +21,9 @@ public final class InferenceMetrics {
     /** How a classification request ended; each is one {@code denseserve_requests_total} series. */
     public enum Outcome { OK, BAD_INPUT, TOO_LARGE, TOO_SLOW, OVERLOADED, SHUTTING_DOWN, TIMEOUT, ERROR }
 
+    /** Classification requests by outcome ({@code denseserve_requests_total}). */
+    public static final String REQUESTS = "denseserve.requests";
+
     private static final Duration[] SLO = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
         Duration.ofMillis(2500), Duration.ofSeconds(5)};
@@ -42,7 +45,7 @@ public final class InferenceMetrics {
                 .serviceLevelObjectives(java.util.stream.IntStream.rangeClosed(1, maxBatchSize).asDoubleStream().toArray())
                 .register(registry);
         for (Outcome o : Outcome.values()) {
-            outcomes.put(o, Counter.builder("denseserve.requests").description("classification requests by outcome")
+            outcomes.put(o, Counter.builder(REQUESTS).description("classification requests by outcome")
                     .tag("model", model).tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
         Gauge.builder("denseserve.queue.depth", queueDepth).description("requests waiting for a batch")

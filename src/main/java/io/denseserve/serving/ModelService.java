@@ -39,14 +39,15 @@ public class ModelService implements DisposableBean {
 
     private final DenseServeProperties properties;
     private final MeterRegistry registry;
+    private final RequestMetrics requestMetrics;
     private final AtomicReference<ModelState> state = new AtomicReference<>(ModelState.LOADING);
     private volatile ServedModel served;
     private volatile String failure;
-    private volatile InferenceMetrics metrics;
 
-    ModelService(DenseServeProperties properties, MeterRegistry registry) {
+    ModelService(DenseServeProperties properties, MeterRegistry registry, RequestMetrics requestMetrics) {
         this.properties = properties;
         this.registry = registry;
+        this.requestMetrics = requestMetrics;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -80,7 +81,7 @@ public class ModelService implements DisposableBean {
             predictor.warmUp(settings.getBatchSize());
             predictor.start();
             served = new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, plan);
-            this.metrics = metrics;
+            requestMetrics.serve(metrics);
             state.set(ModelState.READY);
             LOG.info("serving model '{}' with {} on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",
                     bundle.manifest().name(), engine.label(), device, parameters, workers, threads,
@@ -169,11 +170,6 @@ public class ModelService implements DisposableBean {
             });
         }
         return model;
-    }
-
-    /** The metrics of the served model (null before it is loaded). */
-    public InferenceMetrics metrics() {
-        return metrics;
     }
 
     /** Drains queued requests, stops the workers and frees the model; runs after the web server stopped. */

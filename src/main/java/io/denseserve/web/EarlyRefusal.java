@@ -1,22 +1,14 @@
 package io.denseserve.web;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.admission.Admission;
-import io.denseserve.inference.InferenceMetrics;
-import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.inference.OverloadedException;
-import io.denseserve.serving.ModelService;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -41,14 +33,12 @@ class EarlyRefusal extends OncePerRequestFilter {
 
     private final Admission admission;
     private final ProblemTypes problems;
-    private final ModelService models;
-    private final ObjectMapper json;
+    private final ProblemResponses responses;
 
-    EarlyRefusal(Admission admission, ProblemTypes problems, ModelService models, ObjectMapper json) {
+    EarlyRefusal(Admission admission, ProblemTypes problems, ProblemResponses responses) {
         this.admission = admission;
         this.problems = problems;
-        this.models = models;
-        this.json = json;
+        this.responses = responses;
     }
 
     @Override
@@ -63,15 +53,6 @@ class EarlyRefusal extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        ProblemDetail problem = problems.of(new OverloadedException(DETAIL));
-        problem.setInstance(URI.create(request.getRequestURI()));
-        InferenceMetrics metrics = models.metrics();
-        if (metrics != null) {
-            metrics.count(Outcome.OVERLOADED);
-        }
-        response.setStatus(problem.getStatus());
-        response.setHeader(HttpHeaders.RETRY_AFTER, "1");
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), problem);
+        responses.write(request, response, problems.map(new OverloadedException(DETAIL)));
     }
 }

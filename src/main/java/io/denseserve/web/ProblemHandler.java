@@ -1,8 +1,7 @@
 package io.denseserve.web;
 
-import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceMetrics.Outcome;
-import io.denseserve.serving.ModelService;
+import io.denseserve.serving.RequestMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +29,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
 
     private final ProblemTypes problems;
-    private final ModelService models;
+    private final RequestMetrics metrics;
 
-    ProblemHandler(ProblemTypes problems, ModelService models) {
+    ProblemHandler(ProblemTypes problems, RequestMetrics metrics) {
         this.problems = problems;
-        this.models = models;
+        this.metrics = metrics;
     }
 
     @ExceptionHandler(Exception.class)
@@ -46,8 +45,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         count(request, mapped.outcome());
         HttpHeaders headers = new HttpHeaders();
-        if (problem.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.value()) {
-            headers.set(HttpHeaders.RETRY_AFTER, "1");
+        if (ProblemResponses.retryable(problem)) {
+            headers.set(HttpHeaders.RETRY_AFTER, ProblemResponses.RETRY_AFTER_SECONDS);
         }
         return ResponseEntity.status(problem.getStatus()).headers(headers).body(problem);
     }
@@ -73,8 +72,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private void count(HttpServletRequest request, Outcome outcome) {
-        InferenceMetrics metrics = models.metrics();
-        if (metrics != null && ClassificationRequests.matches(request)) {
+        if (ClassificationRequests.matches(request)) {
             metrics.count(outcome);
         }
     }

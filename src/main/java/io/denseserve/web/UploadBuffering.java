@@ -1,9 +1,6 @@
 package io.denseserve.web;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.OverloadedException;
-import io.denseserve.serving.ModelService;
 import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.preprocess.ImageRejectedException.Reason;
 import io.denseserve.config.DenseServeProperties;
@@ -19,7 +16,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,8 +27,6 @@ import org.springframework.boot.autoconfigure.web.servlet.MultipartProperties;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -75,8 +69,7 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     private static final int MULTIPART_WEIGHT = 3;
 
     private final ProblemTypes problems;
-    private final ModelService models;
-    private final ObjectMapper json;
+    private final ProblemResponses responses;
     private final UploadBudget budget;
     private final long maxImageBytes;
     private final BufferedUploadRequest.MultipartLimits multipart;
@@ -91,10 +84,9 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     });
 
     UploadBuffering(DenseServeProperties properties, MultipartProperties multipartProperties, ServerProperties server,
-            ProblemTypes problems, ModelService models, ObjectMapper json, MeterRegistry registry) {
+            ProblemTypes problems, ProblemResponses responses, MeterRegistry registry) {
         this.problems = problems;
-        this.models = models;
-        this.json = json;
+        this.responses = responses;
         DenseServeProperties.Uploads uploads = properties.getUploads();
         this.budget = new UploadBudget(uploads.getMemoryBudget().toBytes());
         this.maxImageBytes = properties.getLimits().getMaxImageSize().toBytes();
@@ -245,20 +237,9 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
 
     private void respond(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped)
             throws IOException {
-        ProblemDetail problem = mapped.problem();
-        problem.setInstance(URI.create(request.getRequestURI()));
-        InferenceMetrics metrics = models.metrics();
-        if (metrics != null) {
-            metrics.count(mapped.outcome());
-        }
-        response.setStatus(problem.getStatus());
-        if (problem.getStatus() == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
-            response.setHeader(HttpHeaders.RETRY_AFTER, "1");
-        }
         // The rest of the body is not read: the connection cannot carry another request.
         response.setHeader(HttpHeaders.CONNECTION, "close");
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), problem);
+        responses.write(request, response, mapped);
     }
 
     /** {@code denseserve.uploads.body-timeout}, through the async context's own timeout. */

@@ -12,7 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.weights.TorchvisionFixtures;
+import io.denseserve.testing.TorchvisionFixtures;
 import io.denseserve.weights.WeightsFormatException;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -15,7 +15,7 @@ import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
 import io.denseserve.weights.StateDictLoader;
-import io.denseserve.weights.TorchvisionFixtures;
+import io.denseserve.testing.TorchvisionFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.denseserve.bundle.Preprocessing;
 import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
-import io.denseserve.weights.TorchvisionFixtures;
+import io.denseserve.testing.TorchvisionFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

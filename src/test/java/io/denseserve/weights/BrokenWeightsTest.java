@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
+import io.denseserve.testing.TorchvisionFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,7 @@
-package io.denseserve.weights;
+package io.denseserve.testing;
 
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.model.DenseNetVariant;
-import io.denseserve.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.denseserve.weights;
+package io.denseserve.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.denseserve.model.DenseNet;
+import io.denseserve.testing.TorchvisionFixtures;
+import io.denseserve.weights.HostTensor;
+import io.denseserve.weights.SafetensorsFormat;
+import io.denseserve.weights.StateDict;
+import io.denseserve.weights.StateDictLoader;
+import io.denseserve.weights.WeightsFiles;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

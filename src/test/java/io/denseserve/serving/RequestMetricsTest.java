@@ -1,0 +1,32 @@
+package io.denseserve.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.denseserve.inference.InferenceMetrics;
+import io.denseserve.inference.InferenceMetrics.Outcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+/** Outcomes are counted whether or not a model is served yet, under the model that answered. */
+class RequestMetricsTest {
+
+    @Test
+    void outcomesBeforeAModelIsServedCountUnderNoneThenUnderTheModel() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RequestMetrics metrics = new RequestMetrics(registry);
+        metrics.count(Outcome.ERROR);
+        metrics.count(Outcome.ERROR);
+        assertThat(count(registry, RequestMetrics.NO_MODEL, "error")).isEqualTo(2);
+
+        metrics.serve(new InferenceMetrics(registry, "densenet121", 8, () -> 0));
+        metrics.count(Outcome.OVERLOADED);
+        metrics.recordTotal(1_000_000);
+        assertThat(count(registry, "densenet121", "overloaded")).isEqualTo(1);
+        assertThat(count(registry, RequestMetrics.NO_MODEL, "error")).isEqualTo(2);
+        assertThat(registry.get("denseserve.request").tag("model", "densenet121").timer().count()).isEqualTo(1);
+    }
+
+    private static double count(SimpleMeterRegistry registry, String model, String outcome) {
+        return registry.get(InferenceMetrics.REQUESTS).tag("model", model).tag("outcome", outcome).counter().count();
+    }
+}
