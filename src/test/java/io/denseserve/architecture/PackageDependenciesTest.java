@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class PackageDependenciesTest {
 
     static final Path SOURCES = Path.of("src/main/java/io/denseserve");
+    static final Path TRAINING = Path.of("src/training/java/io/denseserve");
     static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.denseserve\\.(\\w+)\\.", Pattern.MULTILINE);
 
     @Test
@@ -59,9 +60,7 @@ class PackageDependenciesTest {
     @Test
     void eachPackageUsesOnlyThoseBelowItInTheLayout() throws IOException {
         Map<String, Set<String>> graph = imports();
-        Set<String> drawn = new TreeSet<>(LAYERS);
-        drawn.add("training");
-        assertThat(drawn).as("packages in the Layout").isEqualTo(graph.keySet());
+        assertThat(new TreeSet<>(LAYERS)).as("packages in the Layout").isEqualTo(graph.keySet());
         for (String pkg : LAYERS) {
             List<String> below = LAYERS.subList(LAYERS.indexOf(pkg) + 1, LAYERS.size());
             assertThat(below).as("what %s imports", pkg).containsAll(graph.get(pkg));
@@ -69,15 +68,17 @@ class PackageDependenciesTest {
     }
 
     @Test
-    void settingsAndTheNetworkAreLeavesAndTheServiceDoesNotReachTheTrainer() throws IOException {
+    void settingsAndTheNetworkAreLeaves() throws IOException {
         Map<String, Set<String>> graph = imports();
         assertThat(graph.get("config")).as("config imports").isEmpty();
         assertThat(graph.get("model")).as("model imports").isEmpty();
-        graph.forEach((pkg, uses) -> {
-            if (!pkg.equals("training")) {
-                assertThat(uses).as("%s imports", pkg).doesNotContain("training");
-            }
-        });
+    }
+
+    @Test
+    void theTrainerLivesApartAndNothingInTheServiceUsesIt() throws IOException {
+        assertThat(TRAINING.resolve("training")).isDirectory();
+        assertThat(SOURCES.resolve("training")).doesNotExist();
+        imports().forEach((pkg, uses) -> assertThat(uses).as("%s imports", pkg).doesNotContain("training"));
     }
 
     static Map<String, Set<String>> imports() throws IOException {

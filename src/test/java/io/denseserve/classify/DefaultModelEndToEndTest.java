@@ -32,9 +32,9 @@ class DefaultModelEndToEndTest {
         assertThat(model.path("name").asText()).isEqualTo("fashion-mnist-densenet-bc");
         assertThat(model.path("inputShape").toString()).isEqualTo("[1,28,28]");
         assertThat(model.path("engine").asText()).as("engine=auto on CPU").isEqualTo("onnxruntime");
-        Prerequisites.require(Files.exists(FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz")),
+        Prerequisites.require(Files.exists(FashionMnist.dataDir().resolve("t10k-images-idx3-ubyte.gz")),
                 "default model accuracy: dataset-fashion-mnist not installed, only the model's description was checked");
-        FashionMnist test = FashionMnist.test(FashionMnist.DEBIAN_DIR).head(200);
+        FashionMnist test = FashionMnist.test(FashionMnist.dataDir()).head(200);
         int correct = 0;
         for (int i = 0; i < test.size(); i++) {
             BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);

@@ -127,9 +127,9 @@ class ContainerIT {
 
     /** Sends the first {@code n} Fashion-MNIST test images as PNG; returns how many were classified right. */
     private static int classifyFashionMnist(PodmanContainer c, int n) throws Exception {
-        Prerequisites.require(Files.exists(FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz")),
+        Prerequisites.require(Files.exists(FashionMnist.dataDir().resolve("t10k-images-idx3-ubyte.gz")),
                 "container run: dataset-fashion-mnist is not installed");
-        FashionMnist test = FashionMnist.test(FashionMnist.DEBIAN_DIR).head(n);
+        FashionMnist test = FashionMnist.test(FashionMnist.dataDir()).head(n);
         int correct = 0;
         for (int i = 0; i < n; i++) {
             BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import io.denseserve.bundle.ModelBundle;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import io.denseserve.testing.Prerequisites;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +25,10 @@ class FashionMnistTrainerSmokeTest {
 
     @Test
     void shortRunLowersLossAndWritesALoadableBundle() throws Exception {
-        Prerequisites.require(Files.exists(FashionMnist.DEBIAN_DIR.resolve("train-images-idx3-ubyte.gz")),
-                "trainer smoke test: " + FashionMnist.DEBIAN_DIR + " missing (install Debian's dataset-fashion-mnist)");
-        FashionMnist train = FashionMnist.train(FashionMnist.DEBIAN_DIR).head(1200);
-        FashionMnist test = FashionMnist.test(FashionMnist.DEBIAN_DIR).head(500);
+        Prerequisites.require(Files.exists(FashionMnist.dataDir().resolve("train-images-idx3-ubyte.gz")),
+                "trainer smoke test: " + FashionMnist.dataDir() + " missing (install Debian's dataset-fashion-mnist)");
+        FashionMnist train = FashionMnist.train(FashionMnist.dataDir()).head(1200);
+        FashionMnist test = FashionMnist.test(FashionMnist.dataDir()).head(500);
         String[] args = {"--out", out.toString(), "--epochs", "3", "--depth", "10", "--growth", "6", "--batch", "32"};
         // Two epochs, then a resumed third.
         TrainingOptions two = TrainingOptions.parse(new String[] {"--out", out.toString(), "--epochs", "3",
@@ -42,7 +44,8 @@ class FashionMnistTrainerSmokeTest {
         assertThat(last.trainLoss()).isLessThan(firstLoss);
         assertThat(firstLoss).isLessThan(Math.log(10) + 0.5);
         assertThat(last.testAccuracy()).isGreaterThan(0.3); // chance is 0.1
-        assertThat(out.resolve("training-curves.png")).isNotEmptyFile();
+        BufferedImage curves = ImageIO.read(out.resolve("training-curves.png").toFile());
+        assertThat(curves.getWidth()).as("loss and accuracy side by side").isEqualTo(1000);
         assertThat(out.resolve("checkpoint.safetensors")).isNotEmptyFile();
 
         ModelBundle bundle = ModelBundle.open(out.resolve("bundle"));
@@ -56,6 +59,8 @@ class FashionMnistTrainerSmokeTest {
         int[][] confusion = FashionMnistEvaluator.evaluate(bundle, test);
         assertThat(java.util.Arrays.stream(confusion).flatMapToInt(java.util.Arrays::stream).sum()).isEqualTo(test.size());
         assertThat(FashionMnistEvaluator.accuracy(confusion)).isCloseTo(last.testAccuracy(), org.assertj.core.data.Offset.offset(0.005));
+        TrainingCharts.confusion(out.resolve("confusion-matrix.png"), confusion, FashionMnist.CLASSES);
+        assertThat(ImageIO.read(out.resolve("confusion-matrix.png").toFile()).getHeight()).isEqualTo(750);
     }
 
     private static String[] concat(String[] a, String b) {

@@ -18,18 +18,19 @@ import io.denseserve.model.DenseNetConfig;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
 import io.denseserve.weights.StateDictLoader;
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Trains the embedded default model: a DenseNet-BC (the same classes the service runs) on
@@ -138,37 +139,35 @@ public final class FashionMnistTrainer {
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
-        long start = System.nanoTime();
         int steps = (n + batch - 1) / batch;
-        for (int s = 0; s < steps; s++) {
-            int from = s * batch;
-            int size = Math.min(batch, n - from);
-            float[] x = new float[size * pixels];
-            float[] y = new float[size];
-            for (int i = 0; i < size; i++) {
-                int idx = order[from + i];
-                Augment.cropAndFlip(train.images(), idx, x, i * pixels, random);
-                y[i] = train.labels()[idx];
-            }
-            try (NDManager step = trainer.getManager().newSubManager()) {
-                NDArray input = step.create(x, new Shape(size, 1, FashionMnist.SIDE, FashionMnist.SIDE));
-                NDArray labels = step.create(y);
-                try (GradientCollector collector = trainer.newGradientCollector()) {
-                    NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
-                    NDArray loss = trainer.getLoss().evaluate(new NDList(labels), new NDList(logits));
-                    collector.backward(loss);
-                    lossSum += loss.getFloat() * size;
-                    correct += logits.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).eq(labels).sum().getLong();
+        try (ProgressBar progress = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + options.epochs())
+                .setInitialMax(n).setUnit(" img", 1).showSpeed().setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(1000).setMaxRenderedLength(120).build()) {
+            for (int s = 0; s < steps; s++) {
+                int from = s * batch;
+                int size = Math.min(batch, n - from);
+                float[] x = new float[size * pixels];
+                float[] y = new float[size];
+                for (int i = 0; i < size; i++) {
+                    int idx = order[from + i];
+                    Augment.cropAndFlip(train.images(), idx, x, i * pixels, random);
+                    y[i] = train.labels()[idx];
                 }
-                trainer.step();
-            }
-            seen += size;
-            if (s % 20 == 0 || s == steps - 1) {
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                double rate = seen / elapsed;
-                System.err.printf(Locale.ROOT, "\repoch %d/%d %s %5.1f%% loss %.4f acc %.4f %5.0f img/s, %s left   ",
-                        epoch, options.epochs(), bar(seen, n), 100.0 * seen / n, lossSum / seen, (double) correct / seen,
-                        rate, format(Duration.ofSeconds((long) ((n - seen) / rate))));
+                try (NDManager step = trainer.getManager().newSubManager()) {
+                    NDArray input = step.create(x, new Shape(size, 1, FashionMnist.SIDE, FashionMnist.SIDE));
+                    NDArray labels = step.create(y);
+                    try (GradientCollector collector = trainer.newGradientCollector()) {
+                        NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
+                        NDArray loss = trainer.getLoss().evaluate(new NDList(labels), new NDList(logits));
+                        collector.backward(loss);
+                        lossSum += loss.getFloat() * size;
+                        correct += logits.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).eq(labels).sum().getLong();
+                    }
+                    trainer.step();
+                }
+                seen += size;
+                progress.stepBy(size);
+                progress.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f", lossSum / seen, (double) correct / seen));
             }
         }
         return new double[] {lossSum / n, (double) correct / n};
@@ -263,20 +262,6 @@ public final class FashionMnistTrainer {
         lines.add(EpochMetrics.HEADER);
         history.forEach(m -> lines.add(m.toCsv()));
         Files.write(options.out().resolve("metrics.csv"), lines, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-        TrainingCurves.write(options.out().resolve("training-curves.png"), "DenseNet-BC on Fashion-MNIST",
-                List.of(new TrainingCurves.Series("train loss", history.stream().map(EpochMetrics::trainLoss).toList(), Color.BLUE),
-                        new TrainingCurves.Series("test loss", history.stream().map(EpochMetrics::testLoss).toList(), Color.RED)),
-                List.of(new TrainingCurves.Series("train acc", history.stream().map(EpochMetrics::trainAccuracy).toList(), Color.BLUE),
-                        new TrainingCurves.Series("test acc", history.stream().map(EpochMetrics::testAccuracy).toList(), Color.RED)));
-    }
-
-    private static String bar(long done, long total) {
-        int width = 24;
-        int filled = (int) (width * done / Math.max(1, total));
-        return "[" + "#".repeat(filled) + " ".repeat(width - filled) + "]";
-    }
-
-    private static String format(Duration d) {
-        return String.format(Locale.ROOT, "%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
+        TrainingCharts.curves(options.out().resolve("training-curves.png"), history);
     }
 }

@@ -17,13 +17,22 @@ import java.util.zip.GZIPInputStream;
  */
 public record FashionMnist(byte[] images, byte[] labels) {
 
+    /** Where Debian's {@code dataset-fashion-mnist} installs the idx files. */
     public static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    /** Environment variable naming another directory holding the four idx files. */
+    public static final String DATA_DIR_VARIABLE = "FASHION_MNIST_DIR";
     public static final int SIDE = 28;
     public static final List<String> CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
     /** Pixel mean and standard deviation of the training set, on the [0, 1] scale. */
     public static final double MEAN = 0.2860;
     public static final double STD = 0.3530;
+
+    /** The data directory: {@value #DATA_DIR_VARIABLE} where set, else {@link #DEBIAN_DIR}. */
+    public static Path dataDir() {
+        String dir = System.getenv(DATA_DIR_VARIABLE);
+        return dir == null || dir.isBlank() ? DEBIAN_DIR : Path.of(dir);
+    }
 
     public int size() {
         return labels.length;

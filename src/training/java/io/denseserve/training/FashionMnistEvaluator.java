@@ -9,17 +9,12 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.model.DenseNet;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImagePreprocessor;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * Evaluates a model bundle on all 10,000 Fashion-MNIST test images in process, preparing each
@@ -39,13 +34,13 @@ public final class FashionMnistEvaluator {
         Path out = Path.of(args.length > 1 ? args[1] : "target/fashion-mnist-eval");
         ModelBundle bundle = source.equals("classpath")
                 ? ModelBundle.fromClasspath("/io/denseserve/default-model") : ModelBundle.open(Path.of(source));
-        FashionMnist test = FashionMnist.test(FashionMnist.DEBIAN_DIR);
+        FashionMnist test = FashionMnist.test(FashionMnist.dataDir());
         int[][] confusion = evaluate(bundle, test);
         List<String> report = report(bundle.manifest().name() + " " + bundle.manifest().version(), confusion);
         report.forEach(System.out::println);
         Files.createDirectories(out);
         Files.write(out.resolve("evaluation.txt"), report);
-        plot(confusion, out.resolve("confusion-matrix.png"));
+        TrainingCharts.confusion(out.resolve("confusion-matrix.png"), confusion, FashionMnist.CLASSES);
     }
 
     /** confusion[truth][prediction] over the whole set. */
@@ -118,44 +113,5 @@ public final class FashionMnistEvaluator {
             lines.add(sb.toString());
         }
         return lines;
-    }
-
-    static void plot(int[][] confusion, Path file) throws IOException {
-        int n = confusion.length;
-        int cell = 56;
-        int left = 110;
-        int top = 40;
-        BufferedImage image = new BufferedImage(left + n * cell + 20, top + n * cell + 110, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, image.getWidth(), image.getHeight());
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        g.setColor(Color.BLACK);
-        g.drawString("Fashion-MNIST test set: rows truth, columns prediction", left, 20);
-        for (int r = 0; r < n; r++) {
-            int rowTotal = 0;
-            for (int v : confusion[r]) {
-                rowTotal += v;
-            }
-            g.setColor(Color.BLACK);
-            g.drawString(FashionMnist.CLASSES.get(r), 5, top + r * cell + cell / 2 + 4);
-            for (int c = 0; c < n; c++) {
-                float share = rowTotal == 0 ? 0 : (float) confusion[r][c] / rowTotal;
-                g.setColor(new Color(1 - share, 1 - share * 0.6f, 1f));
-                g.fillRect(left + c * cell, top + r * cell, cell - 1, cell - 1);
-                g.setColor(share > 0.5 ? Color.WHITE : Color.BLACK);
-                g.drawString(String.valueOf(confusion[r][c]), left + c * cell + 8, top + r * cell + cell / 2 + 4);
-            }
-        }
-        g.setColor(Color.BLACK);
-        for (int c = 0; c < n; c++) {
-            Graphics2D rotated = (Graphics2D) g.create();
-            rotated.translate(left + c * cell + cell / 2, top + n * cell + 8);
-            rotated.rotate(Math.PI / 4);
-            rotated.drawString(FashionMnist.CLASSES.get(c), 0, 0);
-            rotated.dispose();
-        }
-        g.dispose();
-        ImageIO.write(image, "png", file.toFile());
     }
 }

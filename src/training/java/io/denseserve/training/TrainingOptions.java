@@ -13,7 +13,7 @@ record TrainingOptions(Path out, Path data, int epochs, int batchSize, float lea
 
     static TrainingOptions parse(String[] args) {
         Path out = Path.of("target/fashion-mnist");
-        Path data = FashionMnist.DEBIAN_DIR;
+        Path data = FashionMnist.dataDir();
         int epochs = 15;
         int batch = 64;
         float lr = 0.1f;
