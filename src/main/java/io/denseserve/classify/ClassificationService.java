@@ -57,6 +57,61 @@ public class ClassificationService {
         return await(submit(image, startNanos), topK);
     }
 
+    /** What a request may hand the model: an encoded image, or a tensor already preprocessed to its input shape. */
+    public sealed interface ModelInput {
+        /** An image file's bytes, decoded and preprocessed as {@code POST /classify} does. */
+        record EncodedImage(byte[] bytes) implements ModelInput {}
+
+        /** C x H x W values, channels first, normalised as the model's preprocessing would. */
+        record Tensor(float[] values) implements ModelInput {}
+    }
+
+    /** The served model and the class probabilities of each input, in the inputs' order. */
+    public record Probabilities(ServedModel model, List<float[]> values) {}
+
+    /**
+     * Class probabilities for several inputs: each is admitted and queued before any is awaited,
+     * so they share batches. The first input refused or failed fails the call; the inputs already
+     * queued are then withdrawn.
+     */
+    public Probabilities probabilities(List<ModelInput> inputs, long startNanos) {
+        List<Pending> queued = new ArrayList<>(inputs.size());
+        try {
+            for (ModelInput input : inputs) {
+                queued.add(input instanceof ModelInput.EncodedImage image ? submit(image.bytes(), startNanos)
+                        : submitTensor(((ModelInput.Tensor) input).values(), startNanos));
+            }
+            List<float[]> values = new ArrayList<>(queued.size());
+            for (Pending pending : queued) {
+                values.add(waitFor(pending.result(), startNanos + timeoutNanos).probabilities());
+            }
+            metrics.recordTotal(System.nanoTime() - startNanos);
+            metrics.count(InferenceMetrics.Outcome.OK);
+            return new Probabilities(queued.isEmpty() ? models.current() : queued.get(0).model(), values);
+        } catch (RuntimeException e) {
+            queued.forEach(p -> p.result().cancel(false));
+            throw e;
+        }
+    }
+
+    /** Queues a preprocessed tensor without waiting for its result. */
+    private Pending submitTensor(float[] values, long startNanos) {
+        ServedModel model = models.current();
+        if (values.length != model.preprocessor().inputSize()) {
+            throw new IllegalArgumentException("a tensor of " + values.length + " values; the model takes "
+                    + model.preprocessor().inputSize());
+        }
+        admission.admit();
+        try {
+            Pending pending = new Pending(model, startNanos, 0, model.predictor().submit(values, startNanos + timeoutNanos));
+            pending.result().whenComplete((result, error) -> admission.release());
+            return pending;
+        } catch (RuntimeException e) {
+            admission.release();
+            throw e;
+        }
+    }
+
     /** Decodes, preprocesses and queues an image without waiting for its result. */
     Pending submit(byte[] image, long startNanos) {
         ServedModel model = models.current();
@@ -125,7 +180,7 @@ public class ClassificationService {
     }
 
     /** The {@code k} most probable classes; {@code k} beyond the number of classes is clamped. */
-    static List<Prediction> rank(float[] probabilities, List<String> labels, int k) {
+    public static List<Prediction> rank(float[] probabilities, List<String> labels, int k) {
         int n = Math.min(k, probabilities.length);
         Integer[] order = IntStream.range(0, probabilities.length).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> probabilities[i]).reversed());

@@ -45,8 +45,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         count(request, mapped.outcome());
         HttpHeaders headers = new HttpHeaders();
-        if (ProblemResponses.retryable(problem)) {
-            headers.set(HttpHeaders.RETRY_AFTER, ProblemResponses.RETRY_AFTER_SECONDS);
+        if (ProblemTypes.retryable(problem.getStatus())) {
+            headers.set(HttpHeaders.RETRY_AFTER, ProblemTypes.RETRY_AFTER_SECONDS);
         }
         return ResponseEntity.status(problem.getStatus()).headers(headers).body(problem);
     }

@@ -6,22 +6,19 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 
 /**
  * Answers a classification with a problem before it reaches Spring MVC (the web filters), exactly
- * as {@link ProblemHandler} answers those that did, and counts its outcome. Also the one home of the
- * rule that every 503 carries {@code Retry-After}.
+ * as {@link ProblemHandler} answers those that did (an Open Inference request as the protocol
+ * wants: {@code {"error": detail}}), and counts its outcome.
  */
 @Component
 class ProblemResponses {
-
-    /** Seconds a client refused with 503 should wait: the queue turns over in well under a second. */
-    static final String RETRY_AFTER_SECONDS = "1";
 
     private final RequestMetrics metrics;
     private final ObjectMapper json;
@@ -36,15 +33,15 @@ class ProblemResponses {
         problem.setInstance(URI.create(request.getRequestURI()));
         metrics.count(mapped.outcome());
         response.setStatus(problem.getStatus());
-        if (retryable(problem)) {
-            response.setHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        if (ProblemTypes.retryable(problem.getStatus())) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, ProblemTypes.RETRY_AFTER_SECONDS);
         }
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), problem);
-    }
-
-    /** 503 (overloaded, shutting down, model not ready): worth retrying after {@link #RETRY_AFTER_SECONDS}. */
-    static boolean retryable(ProblemDetail problem) {
-        return problem.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.value();
+        if (ClassificationRequests.isOpenInference(request)) {
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            json.writeValue(response.getOutputStream(), Map.of("error", String.valueOf(problem.getDetail())));
+        } else {
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            json.writeValue(response.getOutputStream(), problem);
+        }
     }
 }

@@ -24,6 +24,14 @@ public class ProblemTypes {
     /** A problem and how it counts in {@code denseserve_requests_total}. */
     public record Mapped(ProblemDetail problem, Outcome outcome) {}
 
+    /** Seconds a client refused with 503 should wait: the queue turns over in well under a second. */
+    public static final String RETRY_AFTER_SECONDS = "1";
+
+    /** Every 503 (overloaded, shutting down, model not ready) carries {@code Retry-After}. */
+    public static boolean retryable(int status) {
+        return status == HttpStatus.SERVICE_UNAVAILABLE.value();
+    }
+
     public ProblemDetail of(Throwable e) {
         return map(e).problem();
     }

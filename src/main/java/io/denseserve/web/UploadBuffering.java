@@ -136,7 +136,9 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
             return;
         }
         boolean isMultipart = isMultipart(request);
-        long cap = isMultipart && multipart.maxRequestSize() >= 0 ? multipart.maxRequestSize() : maxImageBytes;
+        // Several images (multipart, or an Open Inference request's inputs): the request size limit.
+        boolean several = isMultipart || ClassificationRequests.isOpenInference(request);
+        long cap = several && multipart.maxRequestSize() >= 0 ? multipart.maxRequestSize() : maxImageBytes;
         cap = Math.min(cap, Math.min(budget.capacity(), Integer.MAX_VALUE - 8));
         int weight = isMultipart ? MULTIPART_WEIGHT : 1;
         if (declared > cap) {

@@ -17,8 +17,15 @@ class ClassificationRequestsTest {
         "'', /actuator/health, false",
         "/api, /api/classify, true",
         "/api, /api/classifyall, false",
+        "'', /v2/models/m/infer, true",
+        "'', /v2/models/m/versions/3/infer, true",
+        "/api, /api/v2/models/m/infer, true",
+        "'', /v2/models/m, false",
+        "'', /v2/models/m/ready, false",
+        "'', /v2/models/m/infer/more, false",
+        "'', /v2/health/ready, false",
     })
-    void matchesClassifyAndThePathsUnderItOnly(String contextPath, String uri, boolean expected) {
+    void matchesClassifyThePathsUnderItAndOpenInferenceInferOnly(String contextPath, String uri, boolean expected) {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", uri);
         request.setContextPath(contextPath);
         assertThat(ClassificationRequests.matches(request)).isEqualTo(expected);

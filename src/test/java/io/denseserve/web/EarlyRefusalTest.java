@@ -51,6 +51,16 @@ class EarlyRefusalTest {
     }
 
     @Test
+    void anOpenInferenceRequestIsRefusedAsThatProtocolWritesErrors() throws Exception {
+        when(admission.saturated()).thenReturn(true);
+        MockHttpServletResponse response = run("/v2/models/m/infer", new MockFilterChain());
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(response.getContentType()).isEqualTo("application/json");
+        assertThat(new ObjectMapper().readTree(response.getContentAsString()).path("error").asText()).isEqualTo(EarlyRefusal.DETAIL);
+    }
+
+    @Test
     void withAPermitFreeTheRequestGoesOn() throws Exception {
         when(admission.saturated()).thenReturn(false);
         MockFilterChain chain = new MockFilterChain();
