@@ -78,6 +78,19 @@ public class DenseServeProperties {
         private String torchvision;
         /** The torchvision checkpoint (.pth, safetensors or npz) for {@link #torchvision}. */
         private Path weights;
+        /**
+         * Another name the Open Inference Protocol's {@code /v2/models/{name}} answers to, besides the
+         * bundle's own (KServe addresses a model by its InferenceService's name).
+         */
+        private String alias;
+
+        public String getAlias() {
+            return alias;
+        }
+
+        public void setAlias(String alias) {
+            this.alias = alias;
+        }
 
         public Path getBundle() {
             return bundle;

@@ -44,6 +44,7 @@ class InferenceProtocolController {
     private final ApplicationAvailability availability;
     private final ObjectMapper json;
     private final int maxBatch;
+    private final String alias;
 
     InferenceProtocolController(ModelService models, ClassificationService service, ApplicationAvailability availability,
             ObjectMapper json, DenseServeProperties properties) {
@@ -52,6 +53,7 @@ class InferenceProtocolController {
         this.availability = availability;
         this.json = json;
         this.maxBatch = properties.getLimits().getMaxBatchImages();
+        this.alias = properties.getModel().getAlias();
     }
 
     record ServerMetadata(String name, String version, List<String> extensions) {}
@@ -94,7 +96,7 @@ class InferenceProtocolController {
         ServedModel model = served(name, version);
         BundleManifest manifest = model.manifest();
         int[] chw = chw(model);
-        return new ModelMetadata(manifest.name(), List.of(manifest.version()), "densenet_" + model.plan().engine().label(),
+        return new ModelMetadata(name, List.of(manifest.version()), "densenet_" + model.plan().engine().label(),
                 List.of(new TensorMetadata(IMAGE_INPUT, InputTensors.BYTES, List.of(-1L)),
                         new TensorMetadata(TENSOR_INPUT, InputTensors.FP32, List.of(-1L, (long) chw[0], (long) chw[1], (long) chw[2]))),
                 List.of(new TensorMetadata(OutputTensors.PROBABILITIES, InputTensors.FP32,
@@ -105,10 +107,10 @@ class InferenceProtocolController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Model ready", operationId = "modelReady")
     ResponseEntity<ModelReady> modelReady(@PathVariable String name, @PathVariable(required = false) String version) {
-        ServedModel model = served(name, version);
+        served(name, version); // 404 for a model this server does not serve
         boolean ready = isReady();
         return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
-                .body(new ModelReady(model.manifest().name(), ready));
+                .body(new ModelReady(name, ready));
     }
 
     @PostMapping(path = {"/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer"})
@@ -129,7 +131,7 @@ class InferenceProtocolController {
         ClassificationService.Probabilities result = service.probabilities(inputs, start);
         BundleManifest manifest = result.model().manifest();
         OutputTensors.Built outputs = OutputTensors.of(body.request().outputs(), result.values(), manifest.labels());
-        byte[] head = json.writeValueAsBytes(new InferenceResponse(manifest.name(), manifest.version(),
+        byte[] head = json.writeValueAsBytes(new InferenceResponse(name, manifest.version(),
                 body.request().id(), outputs.outputs()));
         if (outputs.binary().length == 0) {
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(head);
@@ -146,14 +148,18 @@ class InferenceProtocolController {
                 && availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
     }
 
-    /** The served model if {@code name} (and {@code version}, when given) are its own; else 404. */
+    /**
+     * The served model if {@code name} is its own or {@code denseserve.model.alias} (and
+     * {@code version}, when given, is its version); else 404.
+     */
     private ServedModel served(String name, String version) {
         ServedModel model = models.current();
         BundleManifest manifest = model.manifest();
-        if (!manifest.name().equals(name) || (version != null && !manifest.version().equals(version))) {
+        boolean named = manifest.name().equals(name) || name.equals(alias);
+        if (!named || (version != null && !manifest.version().equals(version))) {
             throw new InferenceProtocolException(HttpStatus.NOT_FOUND, "no model '" + name + "'"
                     + (version == null ? "" : " version '" + version + "'") + "; this server serves '" + manifest.name()
-                    + "' version '" + manifest.version() + "'");
+                    + "'" + (alias == null ? "" : " (also called '" + alias + "')") + " version '" + manifest.version() + "'");
         }
         return model;
     }
