@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.http.HttpStatus;
@@ -45,15 +46,18 @@ class InferenceProtocolController {
     private final ObjectMapper json;
     private final int maxBatch;
     private final String alias;
+    private final String version;
 
     InferenceProtocolController(ModelService models, ClassificationService service, ApplicationAvailability availability,
-            ObjectMapper json, DenseServeProperties properties) {
+            ObjectMapper json, DenseServeProperties properties,
+            @Value("${spring.application.version:development}") String version) {
         this.models = models;
         this.service = service;
         this.availability = availability;
         this.json = json;
         this.maxBatch = properties.getLimits().getMaxBatchImages();
         this.alias = properties.getModel().getAlias();
+        this.version = version;
     }
 
     record ServerMetadata(String name, String version, List<String> extensions) {}
@@ -72,8 +76,7 @@ class InferenceProtocolController {
     @GetMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Server metadata", operationId = "serverMetadata")
     ServerMetadata server() {
-        String version = InferenceProtocolController.class.getPackage().getImplementationVersion();
-        return new ServerMetadata("denseserve", version == null ? "development" : version, EXTENSIONS);
+        return new ServerMetadata("denseserve", version, EXTENSIONS);
     }
 
     @GetMapping(path = "/v2/health/live", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -44,10 +44,14 @@ class OpenApiContractTest extends TinyModelServerTest {
                 .contains("/classify", "/classify/batch", "/models", "/models/{name}");
     }
 
-    /** What the document promises about errors, checked on the live document, not against a copy of it. */
+    /** What the document promises, checked on the live document, not against a copy of it. */
     @Test
-    void everyClassificationErrorIsDocumentedAsProblemJson() throws Exception {
+    void theDocumentDescribesTheServiceAndItsErrors() throws Exception {
         JsonNode live = JSON.readTree(new Http(port).get("/v3/api-docs").body());
+        assertThat(live.path("info").path("title").asText()).isEqualTo("DenseServe");
+        assertThat(live.path("info").path("version").asText()).as("the build's version").matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(live.path("info").path("license").path("name").asText()).isEqualTo("Apache-2.0");
+        assertThat(live.path("paths").fieldNames()).toIterable().contains("/v2", "/v2/models/{name}/infer");
         for (String path : new String[] {"/classify", "/classify/batch"}) {
             JsonNode responses = live.path("paths").path(path).path("post").path("responses");
             assertThat(responses.fieldNames()).toIterable().as(path)
