@@ -2,16 +2,16 @@ package io.denseserve.classify;
 
 import io.denseserve.admission.Admission;
 import io.denseserve.admission.DecodeBudget;
+import io.denseserve.config.DenseServeProperties;
 import io.denseserve.inference.DeadlineExceededException;
 import io.denseserve.inference.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceResult;
+import io.denseserve.preprocess.DecodedImage;
+import io.denseserve.preprocess.ImageDecoder;
 import io.denseserve.serving.ModelService;
 import io.denseserve.serving.RequestMetrics;
 import io.denseserve.serving.ServedModel;
-import io.denseserve.preprocess.DecodedImage;
-import io.denseserve.preprocess.ImageDecoder;
-import io.denseserve.config.DenseServeProperties;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.springframework.stereotype.Service;
 
@@ -101,23 +102,20 @@ public class ClassificationService {
             throw new IllegalArgumentException("a tensor of " + values.length + " values; the model takes "
                     + model.preprocessor().inputSize());
         }
-        admission.admit();
-        try {
-            Pending pending = new Pending(model, startNanos, 0, model.predictor().submit(values, startNanos + timeoutNanos));
-            pending.result().whenComplete((result, error) -> admission.release());
-            return pending;
-        } catch (RuntimeException e) {
-            admission.release();
-            throw e;
-        }
+        return admitted(() -> new Pending(model, startNanos, 0, model.predictor().submit(values, startNanos + timeoutNanos)));
     }
 
     /** Decodes, preprocesses and queues an image without waiting for its result. */
     Pending submit(byte[] image, long startNanos) {
         ServedModel model = models.current();
+        return admitted(() -> admittedSubmit(image, startNanos, model));
+    }
+
+    /** Runs {@code queue} holding an admission permit, given back when its result is in or it fails. */
+    private Pending admitted(Supplier<Pending> queue) {
         admission.admit();
         try {
-            Pending pending = admittedSubmit(image, startNanos, model);
+            Pending pending = queue.get();
             pending.result().whenComplete((result, error) -> admission.release());
             return pending;
         } catch (RuntimeException e) {

@@ -1,10 +1,10 @@
 package io.denseserve.classify;
 
+import io.denseserve.config.DenseServeProperties;
 import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.preprocess.ImageRejectedException.Reason;
-import io.denseserve.config.DenseServeProperties;
-import io.denseserve.web.ProblemTypes;
 import io.denseserve.web.BufferedUploadRequest;
+import io.denseserve.web.ProblemTypes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;

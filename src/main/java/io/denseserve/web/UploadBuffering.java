@@ -1,9 +1,9 @@
 package io.denseserve.web;
 
+import io.denseserve.config.DenseServeProperties;
 import io.denseserve.inference.OverloadedException;
 import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.preprocess.ImageRejectedException.Reason;
-import io.denseserve.config.DenseServeProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;

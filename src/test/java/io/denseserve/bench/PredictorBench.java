@@ -1,9 +1,9 @@
 package io.denseserve.bench;
 
+import io.denseserve.config.DenseServeProperties;
+import io.denseserve.preprocess.ImageDecoder;
 import io.denseserve.serving.ModelService;
 import io.denseserve.serving.ServedModel;
-import io.denseserve.preprocess.ImageDecoder;
-import io.denseserve.config.DenseServeProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Constructor;
 import java.nio.file.Files;

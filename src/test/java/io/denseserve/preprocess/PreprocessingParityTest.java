@@ -3,10 +3,10 @@ package io.denseserve.preprocess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.denseserve.bundle.Preprocessing;
+import io.denseserve.testing.TorchvisionFixtures;
 import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
-import io.denseserve.testing.TorchvisionFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

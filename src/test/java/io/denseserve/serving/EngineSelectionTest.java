@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
-import io.denseserve.plan.InferenceEngine;
 import io.denseserve.config.DenseServeProperties.EngineChoice;
+import io.denseserve.plan.InferenceEngine;
 import org.junit.jupiter.api.Test;
 
 /** {@code denseserve.inference.engine}: auto picks by device; onnxruntime refuses a GPU. */
