@@ -27,10 +27,11 @@ public record HostTensor(long[] shape, float[] values, String storedType) {
             if (d < 0) {
                 return -1;
             }
-            n = Math.multiplyExact(n, d);
-            if (n > Integer.MAX_VALUE - 8) {
+            // Checked before multiplying: a huge dimension after a large product overflows a long.
+            if (n != 0 && d > (Integer.MAX_VALUE - 8) / n) {
                 return -1;
             }
+            n *= d;
         }
         return n;
     }
