@@ -139,8 +139,16 @@ public class ClassificationService {
         // Wait for decoding room only while a quarter of the request's time would remain to decode
         // in: room won at the last moment would only turn the refusal into a 504.
         try (DecodeBudget.Lease lease = admission.decodeLease(deadlineNanos - timeoutNanos / 4)) {
-            DecodedImage decoded = decoder.decode(image, lease::acquire);
-            return model.preprocessor().apply(decoded);
+            long[] pixelsAndStart = new long[2];
+            DecodedImage decoded = decoder.decode(image, pixels -> {
+                lease.acquire(pixels);
+                admission.checkTimeToDecode(pixels, deadlineNanos);
+                pixelsAndStart[0] = Math.max(pixelsAndStart[0], pixels);
+                pixelsAndStart[1] = System.nanoTime();
+            });
+            float[] input = model.preprocessor().apply(decoded);
+            admission.recordDecode(pixelsAndStart[0], System.nanoTime() - pixelsAndStart[1]);
+            return input;
         }
     }
 
