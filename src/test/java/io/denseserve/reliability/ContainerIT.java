@@ -90,7 +90,8 @@ class ContainerIT {
             Duration grace = Duration.ofSeconds(45); // the chart's terminationGracePeriodSeconds
             Map<String, Object> sigterm = new LinkedHashMap<>();
             figures.put("sigterm", sigterm);
-            SigtermDrain.check(c, 40, grace, () -> c.stop(grace), sigterm);
+            SigtermDrain.check(c, 40, grace, () -> c.stop(grace), sigterm, "ConnectException",
+                    "IOException: HTTP/1.1 header parser received no bytes");
             assertThat(c.logs()).contains("Graceful shutdown complete");
         } finally {
             FIGURES.put("oneCpuTwoGiB", figures);
