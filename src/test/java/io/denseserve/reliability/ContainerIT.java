@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,7 @@ class ContainerIT {
 
     /** Read-only root, only /tmp writable (no other tmpfs podman would add), limits, the image's user. */
     static String[] platformOptions(String cpus, String memory, String... more) {
-        List<String> options = new java.util.ArrayList<>(List.of("--read-only", "--read-only-tmpfs=false",
+        List<String> options = new ArrayList<>(List.of("--read-only", "--read-only-tmpfs=false",
                 "--tmpfs", "/tmp:rw,size=512m,mode=1777", "--cpus", cpus, "--memory", memory));
         options.addAll(Arrays.asList(more));
         return options.toArray(String[]::new);

@@ -23,12 +23,11 @@ final class PodmanContainer implements RunningService, AutoCloseable {
 
     private final String name;
     private final int port;
-    private final double readySeconds;
+    private double readySeconds;
 
-    private PodmanContainer(String name, int port, double readySeconds) {
+    private PodmanContainer(String name, int port) {
         this.name = name;
         this.port = port;
-        this.readySeconds = readySeconds;
     }
 
     /** {@code podman run -d} with {@code options}; returns once readiness is UP (or fails with the logs). */
@@ -46,7 +45,7 @@ final class PodmanContainer implements RunningService, AutoCloseable {
         if (run.exit() != 0) {
             throw new IllegalStateException("podman run failed: " + run.output());
         }
-        PodmanContainer container = new PodmanContainer(name, port, 0);
+        PodmanContainer container = new PodmanContainer(name, port);
         long deadline = start + TimeUnit.MINUTES.toNanos(3);
         while (!container.ready()) {
             if (System.nanoTime() > deadline || !"running".equals(container.inspect("{{.State.Status}}"))) {
@@ -54,7 +53,8 @@ final class PodmanContainer implements RunningService, AutoCloseable {
             }
             Thread.sleep(100);
         }
-        return new PodmanContainer(name, port, (System.nanoTime() - start) / 1e9);
+        container.readySeconds = (System.nanoTime() - start) / 1e9;
+        return container;
     }
 
     /** Runs {@code podman args}, output and errors together, failing past {@code limit}. */
