@@ -9,12 +9,14 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import io.denseserve.fold.ChannelAffine;
+import io.denseserve.fold.ClampedInput;
 import io.denseserve.fold.Kernel;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.model.Stem;
 import io.denseserve.weights.StateDict;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The libtorch plan's network: a DenseNet's weights as arrays on the device, prepared for
@@ -23,8 +25,9 @@ import java.util.List;
  *   <li>Each dense block allocates its output once; every layer reads a view of the channels
  *       written so far and writes its k channels into the next slice, so no layer concatenates.</li>
  *   <li>{@code norm2} is folded into {@code conv1} and {@code norm0} into {@code conv0}
- *       ({@link ChannelAffine#after}); batch norms that feed a ReLU run as batch norms, so nothing
- *       depends on the sign of a scale.</li>
+ *       ({@link ChannelAffine#after}); every batch norm that feeds a ReLU and then a 1x1
+ *       convolution (dense layers, transitions, the classifier) becomes a per-channel clamp and a
+ *       folded convolution ({@link ClampedInput}), exact for any sign of a scale.</li>
  *   <li>The ImageNet stem max-pools before its ReLU (both monotone, so they commute) and a
  *       transition pools before its convolution (both linear): each then touches a quarter of the
  *       pixels.</li>
@@ -36,43 +39,50 @@ final class LibtorchDenseNet implements AutoCloseable {
     private static final Shape ONE = new Shape(1, 1);
     private static final Shape NONE = new Shape(0, 0);
 
+    /** A convolution, or a linear layer where the weight has two dimensions. */
     private record Conv(NDArray weight, NDArray bias, Shape stride, Shape padding) {
         NDArray apply(NDArray x) {
-            return Conv2d.conv2d(x, weight, bias, stride, padding).singletonOrThrow();
+            return weight.getShape().dimension() == 2
+                    ? Linear.linear(x, weight, bias).singletonOrThrow()
+                    : Conv2d.conv2d(x, weight, bias, stride, padding).singletonOrThrow();
         }
     }
 
     /**
-     * A batch norm followed by ReLU. libtorch's batch_norm kernel is fastest on a contiguous input
-     * (a one-image view of a block buffer is one); on a strided view (a batched view) two
-     * element-wise passes with the folded scale and shift measured about twice as fast.
+     * A batch norm, ReLU, an optional linear pooling and a 1x1 convolution as {@link ClampedInput}
+     * rewrites them: one element-wise maximum over the input with per-channel lower bounds instead
+     * of a batch norm and a ReLU (two passes, each writing a new array), then the upper bounds of
+     * the few negative-scale channels applied to those channels alone.
      */
-    private record AffineRelu(NDArray mean, NDArray var, NDArray gamma, NDArray beta, NDArray scale, NDArray shift) {
-        NDArray apply(NDArray x, boolean contiguous) {
-            NDArray normalised = contiguous
-                    ? x.getNDArrayInternal().batchNorm(x, mean, var, gamma, beta, -1, 1f, (float) ChannelAffine.EPS, false)
-                            .singletonOrThrow()
-                    : x.mul(scale).addi(shift);
-            NDArray activated = Activation.relu(normalised);
-            normalised.close();
-            return activated;
+    private record ClampedConv(NDArray lower, NDIndex upperBounded, NDArray upper, Conv conv) {
+        NDArray apply(NDArray x, UnaryOperator<NDArray> pool) {
+            try (NDArray clamped = x.maximum(lower)) {
+                if (upperBounded != null) {
+                    try (NDArray picked = x.get(upperBounded); NDArray bounded = picked.minimum(upper)) {
+                        clamped.set(upperBounded, bounded);
+                    }
+                }
+                try (NDArray pooled = pool.apply(clamped)) {
+                    return conv.apply(pooled);
+                }
+            }
         }
     }
 
-    private record Layer(AffineRelu norm1, Conv conv1, Conv conv2) {}
+    /** The slices of a dense block's buffer that one layer reads and writes. */
+    private record Layer(NDIndex reads, ClampedConv conv1, Conv conv2, NDIndex writes) {}
 
-    private record Block(List<Layer> layers, int growthRate) {}
+    private record Transition(ClampedConv conv) {}
 
-    private record Transition(AffineRelu norm, Conv conv) {}
+    /** A dense block: its layers, and the channels of the buffer it fills. */
+    private record Block(List<Layer> layers, int inputs, int outputs) {}
 
     private final NDManager manager;
     private final Stem stem;
     private final Conv conv0;
     private final List<Block> blocks = new ArrayList<>();
     private final List<Transition> transitions = new ArrayList<>();
-    private final AffineRelu norm5;
-    private final NDArray classifierWeight;
-    private final NDArray classifierBias;
+    private final ClampedConv classifier;
 
     private LibtorchDenseNet(DenseNetConfig config, StateDict weights, NDManager manager) {
         this.manager = manager;
@@ -81,25 +91,28 @@ final class LibtorchDenseNet implements AutoCloseable {
         conv0 = stem == Stem.IMAGENET
                 ? conv(ChannelAffine.of(weights, "features.norm0").after(stemKernel), 2, 3)
                 : conv(stemKernel, 1, 1);
+        int growth = config.growthRate();
         for (int b = 1; b <= config.blockConfig().size(); b++) {
             List<Layer> layers = new ArrayList<>();
+            int inputs = (int) weights.get("features.denseblock" + b + ".denselayer1.norm1.weight").shape()[0];
+            int written = inputs;
             for (int l = 1; l <= config.blockConfig().get(b - 1); l++) {
                 String layer = "features.denseblock" + b + ".denselayer" + l;
                 Kernel conv1 = ChannelAffine.of(weights, layer + ".norm2").after(Kernel.of(weights.get(layer + ".conv1.weight")));
-                layers.add(new Layer(affineRelu(weights, layer + ".norm1"), conv(conv1, 1, 0),
-                        conv(Kernel.of(weights.get(layer + ".conv2.weight")), 1, 1)));
+                layers.add(new Layer(new NDIndex(":, 0:{}", written),
+                        clampedConv(weights, layer + ".norm1", conv1),
+                        conv(Kernel.of(weights.get(layer + ".conv2.weight")), 1, 1),
+                        new NDIndex(":, {}:{}", written, written + growth)));
+                written += growth;
             }
-            blocks.add(new Block(layers, config.growthRate()));
+            blocks.add(new Block(layers, inputs, written));
             if (b < config.blockConfig().size()) {
                 String prefix = "features.transition" + b;
-                transitions.add(new Transition(affineRelu(weights, prefix + ".norm"),
-                        conv(Kernel.of(weights.get(prefix + ".conv.weight")), 1, 0)));
+                transitions.add(new Transition(clampedConv(weights, prefix + ".norm", Kernel.of(weights.get(prefix + ".conv.weight")))));
             }
         }
-        norm5 = affineRelu(weights, "features.norm5");
-        Kernel classifier = Kernel.of(weights.get("classifier.weight"), weights.get("classifier.bias"));
-        classifierWeight = manager.create(classifier.weightAsFloat(), new Shape(classifier.shape()));
-        classifierBias = manager.create(classifier.biasAsFloat());
+        classifier = clampedConv(weights, "features.norm5",
+                Kernel.of(weights.get("classifier.weight"), weights.get("classifier.bias")));
     }
 
     /**
@@ -121,18 +134,18 @@ final class LibtorchDenseNet implements AutoCloseable {
             x.close();
             x = grown;
             if (b < transitions.size()) {
-                NDArray reduced = transition(transitions.get(b), x);
+                NDArray reduced = transitions.get(b).conv().apply(x, LibtorchDenseNet::halve);
                 x.close();
                 x = reduced;
             }
         }
-        NDArray activated = norm5.apply(x, true);
+        NDArray logits = classifier.apply(x, Pool::globalAvgPool2d);
         x.close();
-        NDArray pooled = Pool.globalAvgPool2d(activated);
-        activated.close();
-        NDArray logits = Linear.linear(pooled, classifierWeight, classifierBias).singletonOrThrow();
-        pooled.close();
         return logits;
+    }
+
+    private static NDArray halve(NDArray x) {
+        return Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), NONE, false, true);
     }
 
     private NDArray stem(NDArray input) {
@@ -149,34 +162,18 @@ final class LibtorchDenseNet implements AutoCloseable {
 
     private static NDArray denseBlock(Block block, NDArray input) {
         Shape in = input.getShape();
-        long written = in.get(1);
-        Shape outShape = new Shape(in.get(0), written + (long) block.layers().size() * block.growthRate(), in.get(2), in.get(3));
-        NDArray buffer = input.getManager().create(outShape, input.getDataType());
-        buffer.set(new NDIndex(":, 0:{}", written), input);
+        NDArray buffer = input.getManager().create(new Shape(in.get(0), block.outputs(), in.get(2), in.get(3)),
+                input.getDataType());
+        buffer.set(block.layers().get(0).reads(), input);
         for (Layer layer : block.layers()) {
-            try (NDArray seen = buffer.get(new NDIndex(":, 0:{}", written))) {
-                NDArray normalised = layer.norm1().apply(seen, seen.getShape().get(0) == 1);
-                NDArray bottleneck = layer.conv1().apply(normalised);
-                normalised.close();
-                NDArray activated = Activation.relu(bottleneck);
-                bottleneck.close();
-                NDArray added = layer.conv2().apply(activated);
-                activated.close();
-                buffer.set(new NDIndex(":, {}:{}", written, written + block.growthRate()), added);
-                added.close();
+            try (NDArray seen = buffer.get(layer.reads());
+                    NDArray bottleneck = layer.conv1().apply(seen, UnaryOperator.identity());
+                    NDArray activated = Activation.relu(bottleneck);
+                    NDArray added = layer.conv2().apply(activated)) {
+                buffer.set(layer.writes(), added);
             }
-            written += block.growthRate();
         }
         return buffer;
-    }
-
-    private static NDArray transition(Transition transition, NDArray input) {
-        NDArray activated = transition.norm().apply(input, true);
-        NDArray pooled = Pool.avgPool2d(activated, new Shape(2, 2), new Shape(2, 2), NONE, false, true);
-        activated.close();
-        NDArray out = transition.conv().apply(pooled);
-        pooled.close();
-        return out;
     }
 
     private Conv conv(Kernel kernel, int stride, int padding) {
@@ -185,16 +182,21 @@ final class LibtorchDenseNet implements AutoCloseable {
                 new Shape(stride, stride), new Shape(padding, padding));
     }
 
-    private AffineRelu affineRelu(StateDict weights, String norm) {
-        ChannelAffine affine = ChannelAffine.of(weights, norm);
-        Shape perChannel = new Shape(1, affine.channels(), 1, 1);
-        return new AffineRelu(
-                manager.create(weights.get(norm + ".running_mean").values()),
-                manager.create(weights.get(norm + ".running_var").values()),
-                manager.create(weights.get(norm + ".weight").values()),
-                manager.create(weights.get(norm + ".bias").values()),
-                manager.create(Kernel.toFloat(affine.scale()), perChannel),
-                manager.create(Kernel.toFloat(affine.shift()), perChannel));
+    private ClampedConv clampedConv(StateDict weights, String norm, Kernel conv) {
+        ClampedInput folded = ClampedInput.of(ChannelAffine.of(weights, norm), conv);
+        int channels = folded.lower().length;
+        NDArray lower = manager.create(Kernel.toFloat(folded.lower()), new Shape(1, channels, 1, 1));
+        if (folded.upperBounded().length == 0) {
+            return new ClampedConv(lower, null, null, conv(folded.conv(), 1, 0));
+        }
+        int[] picked = folded.upperBounded();
+        float[] upper = new float[picked.length];
+        for (int j = 0; j < picked.length; j++) {
+            upper[j] = (float) folded.upper()[picked[j]];
+        }
+        return new ClampedConv(lower,
+                new NDIndex(":, {}", manager.create(java.util.Arrays.stream(picked).asLongStream().toArray())),
+                manager.create(upper, new Shape(1, picked.length, 1, 1)), conv(folded.conv(), 1, 0));
     }
 
     @Override
