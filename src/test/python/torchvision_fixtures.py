@@ -12,7 +12,10 @@ statistics would hide a wrong BatchNorm; all-positive scales would hide a sign-d
   weights-legacy.pth    torch.save(_use_new_zipfile_serialization=False), the pre-1.6 format
   weights-legacy-names.pth  (densenet121 only) legacy format AND torchvision's legacy key names
                         ("denselayer1.norm.1.weight"), as its published checkpoints have
-  io.safetensors        inputs x0 (square batch of 8) and x1 (one non-square image), outputs y0, y1
+  io.safetensors        inputs x0 (square batch of 8) and x1 (one non-square image), outputs y0, y1;
+                        and for x0 the class activation map (Zhou et al. 2016) of each image's top
+                        class, cam0 (N, h, w), with cam0_class (N,) and cam0_up (N, H, W): the maps
+                        upsampled to the input by F.interpolate(bilinear, align_corners=False)
 
 Run with Debian's interpreter: /usr/bin/python3 torchvision_fixtures.py OUT [name ...]
 """
@@ -142,8 +145,12 @@ def write(out, name):
                    _use_new_zipfile_serialization=False)
     with torch.no_grad():
         y0, y1 = model(x0), model(x1)
+        features = F.relu(model.features(x0))
+        top = y0.argmax(dim=1)
+        cam = torch.einsum("nk,nkhw->nhw", model.classifier.weight[top], features)
+        cam_up = F.interpolate(cam[:, None], size=x0.shape[2:], mode="bilinear", align_corners=False)[:, 0]
     save_safetensors(os.path.join(directory, "io.safetensors"),
-                     OrderedDict(x0=x0, y0=y0, x1=x1, y1=y1),
+                     OrderedDict(x0=x0, y0=y0, x1=x1, y1=y1, cam0=cam, cam0_class=top.float(), cam0_up=cam_up),
                      {"torch": torch.__version__, "torchvision": torchvision.__version__})
     params = sum(p.numel() for p in model.parameters())
     print("%s: %d parameters, |y0|max=%.3f, written to %s" % (name, params, y0.abs().max(), directory))

@@ -1,5 +1,6 @@
 package io.denseserve.classify;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
 
@@ -13,7 +14,9 @@ public record ClassificationResponse(
         @Schema(description = "the model that answered") ModelRef model,
         @Schema(description = "the most probable class") Prediction top1,
         @Schema(description = "the k most probable classes, most probable first") List<Prediction> topK,
-        @Schema(description = "where the time went") Timings timings) {
+        @Schema(description = "where the time went") Timings timings,
+        @Schema(description = "present when explain=true was asked for") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Explanation explanation) {
 
     public static final String SCHEMA_VERSION = "1";
 

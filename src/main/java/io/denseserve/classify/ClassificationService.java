@@ -7,11 +7,16 @@ import io.denseserve.inference.DeadlineExceededException;
 import io.denseserve.inference.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceResult;
+import io.denseserve.explain.ClassActivationMap;
+import io.denseserve.explain.HeatmapOverlay;
+import io.denseserve.explain.Thumbnail;
+import io.denseserve.preprocess.CropWindow;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImageDecoder;
 import io.denseserve.serving.ModelService;
 import io.denseserve.serving.RequestMetrics;
 import io.denseserve.serving.ServedModel;
+import io.denseserve.web.InvalidParameterException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -20,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.springframework.stereotype.Service;
@@ -46,8 +52,30 @@ public class ClassificationService {
         this.timeoutNanos = properties.getInference().getRequestTimeout().toNanos();
     }
 
-    /** An image on its way through the pipeline: preprocessed and queued. */
-    record Pending(ServedModel model, long startNanos, long preprocessNanos, CompletableFuture<InferenceResult> result) {}
+    /** Overlays are drawn on the image scaled down to fit this square, whatever the upload's size. */
+    public static final int OVERLAY_MAX_SIDE = 512;
+
+    /**
+     * Whether to explain a classification, and which class.
+     *
+     * @param classIndex the class whose map to draw; {@code null} for the most probable
+     */
+    public record ExplainRequest(boolean wanted, Integer classIndex) {
+        public static final ExplainRequest NONE = new ExplainRequest(false, null);
+    }
+
+    /**
+     * An image on its way through the pipeline: preprocessed and queued, with what an explanation
+     * will need ({@code null} when none was asked for).
+     */
+    record Pending(ServedModel model, long startNanos, long preprocessNanos, CompletableFuture<InferenceResult> result,
+            ExplainRequest explain, Overlaid overlaid) {}
+
+    /**
+     * What an overlay is drawn on: a small copy of the upload, and the model's window in the
+     * upload's pixels and in the copy's.
+     */
+    record Overlaid(DecodedImage thumbnail, CropWindow window, CropWindow thumbnailWindow) {}
 
     /**
      * Classifies one image.
@@ -55,7 +83,12 @@ public class ClassificationService {
      * @param startNanos when the request arrived ({@link System#nanoTime()})
      */
     public ClassificationResponse classify(byte[] image, int topK, long startNanos) {
-        return await(submit(image, startNanos), topK);
+        return classify(image, topK, ExplainRequest.NONE, startNanos);
+    }
+
+    /** Classifies one image and, if asked, explains one class with its class activation map. */
+    public ClassificationResponse classify(byte[] image, int topK, ExplainRequest explain, long startNanos) {
+        return await(submit(image, explain, startNanos), topK);
     }
 
     /** What a request may hand the model: an encoded image, or a tensor already preprocessed to its input shape. */
@@ -102,13 +135,23 @@ public class ClassificationService {
             throw new IllegalArgumentException("a tensor of " + values.length + " values; the model takes "
                     + model.preprocessor().inputSize());
         }
-        return admitted(() -> new Pending(model, startNanos, 0, model.predictor().submit(values, startNanos + timeoutNanos)));
+        return admitted(() -> new Pending(model, startNanos, 0, model.predictor().submit(values, startNanos + timeoutNanos),
+                ExplainRequest.NONE, null));
     }
 
     /** Decodes, preprocesses and queues an image without waiting for its result. */
     Pending submit(byte[] image, long startNanos) {
+        return submit(image, ExplainRequest.NONE, startNanos);
+    }
+
+    private Pending submit(byte[] image, ExplainRequest explain, long startNanos) {
         ServedModel model = models.current();
-        return admitted(() -> admittedSubmit(image, startNanos, model));
+        Integer explainClass = explain.classIndex();
+        if (explain.wanted() && explainClass != null && (explainClass < 0 || explainClass >= model.activationMaps().classes())) {
+            throw new InvalidParameterException("explainClass " + explainClass + " does not exist; the model has classes 0 to "
+                    + (model.activationMaps().classes() - 1));
+        }
+        return admitted(() -> admittedSubmit(image, explain, startNanos, model));
     }
 
     /** Runs {@code queue} holding an admission permit, given back when its result is in or it fails. */
@@ -124,18 +167,33 @@ public class ClassificationService {
         }
     }
 
-    private Pending admittedSubmit(byte[] image, long startNanos, ServedModel model) {
-        float[] input = decodeAndPreprocess(image, model, startNanos + timeoutNanos);
+    private Pending admittedSubmit(byte[] image, ExplainRequest explain, long startNanos, ServedModel model) {
+        Overlaid[] overlaid = new Overlaid[1];
+        float[] input = decodeAndPreprocess(image, model, startNanos + timeoutNanos, decoded -> {
+            if (explain.wanted()) {
+                DecodedImage thumbnail = Thumbnail.of(decoded, OVERLAY_MAX_SIDE);
+                CropWindow window = model.preprocessor().cropWindow(decoded.width(), decoded.height());
+                double scaleX = (double) thumbnail.width() / decoded.width();
+                double scaleY = (double) thumbnail.height() / decoded.height();
+                overlaid[0] = new Overlaid(thumbnail, window, new CropWindow(window.x() * scaleX, window.y() * scaleY,
+                        window.width() * scaleX, window.height() * scaleY));
+            }
+        });
         long preprocessNanos = System.nanoTime() - startNanos;
         metrics.recordPreprocess(preprocessNanos);
         long deadline = startNanos + timeoutNanos;
         if (System.nanoTime() - deadline > 0) {
             throw new DeadlineExceededException("the request's deadline passed during preprocessing");
         }
-        return new Pending(model, startNanos, preprocessNanos, model.predictor().submit(input, deadline));
+        return new Pending(model, startNanos, preprocessNanos, model.predictor().submit(input, explain.wanted(), deadline),
+                explain, overlaid[0]);
     }
 
-    private float[] decodeAndPreprocess(byte[] image, ServedModel model, long deadlineNanos) {
+    /**
+     * @param keep sees the decoded image while its decoding room is still held (the explanation
+     *     keeps a small copy of it)
+     */
+    private float[] decodeAndPreprocess(byte[] image, ServedModel model, long deadlineNanos, Consumer<DecodedImage> keep) {
         // Wait for decoding room only while a quarter of the request's time would remain to decode
         // in: room won at the last moment would only turn the refusal into a 504.
         try (DecodeBudget.Lease lease = admission.decodeLease(deadlineNanos - timeoutNanos / 4)) {
@@ -147,6 +205,7 @@ public class ClassificationService {
                 pixelsAndStart[1] = System.nanoTime();
             });
             float[] input = model.preprocessor().apply(decoded);
+            keep.accept(decoded);
             admission.recordDecode(pixelsAndStart[0], System.nanoTime() - pixelsAndStart[1]);
             return input;
         }
@@ -161,10 +220,26 @@ public class ClassificationService {
         metrics.recordTotal(total);
         metrics.count(InferenceMetrics.Outcome.OK);
         var manifest = pending.model().manifest();
+        Explanation explanation = pending.explain().wanted() ? explain(pending, result, labels) : null;
         return new ClassificationResponse(ClassificationResponse.SCHEMA_VERSION,
                 new ClassificationResponse.ModelRef(manifest.name(), manifest.version()), ranked.get(0), ranked,
                 new Timings(ms(pending.preprocessNanos()), ms(result.queueNanos()), ms(result.inferenceNanos()),
-                        ms(total), result.batchSize()));
+                        ms(total), result.batchSize()), explanation);
+    }
+
+    /** The class activation map of the class asked for (the top one by default) and its overlay. */
+    private static Explanation explain(Pending pending, InferenceResult result, List<String> labels) {
+        long start = System.nanoTime();
+        float[] probabilities = result.probabilities();
+        Integer asked = pending.explain().classIndex();
+        int c = asked != null ? asked : rank(probabilities, labels, 1).get(0).index();
+        ClassActivationMap map = pending.model().activationMaps().of(result.features(), c);
+        Overlaid overlaid = pending.overlaid();
+        byte[] png = HeatmapOverlay.png(overlaid.thumbnail(), overlaid.thumbnailWindow(), map);
+        CropWindow w = overlaid.window();
+        return new Explanation(new Prediction(labels.get(c), c, probabilities[c]), map.rows(),
+                new Explanation.Window(w.x(), w.y(), w.width(), w.height()), png, overlaid.thumbnail().width(),
+                overlaid.thumbnail().height(), ms(System.nanoTime() - start));
     }
 
     private static InferenceResult waitFor(CompletableFuture<InferenceResult> future, long deadlineNanos) {

@@ -7,6 +7,7 @@ import io.denseserve.web.BufferedUploadRequest;
 import io.denseserve.web.ProblemTypes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.SchemaProperty;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
@@ -28,7 +30,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
- * {@code POST /classify} (one image, multipart or raw body) and {@code POST /classify/batch}.
+ * {@code POST /classify} (one image, multipart or raw body), {@code POST /classify/batch}, and
+ * {@code POST /explain} (the class activation map drawn over the image, as a PNG).
  * Thin: reads bytes within the size limit and hands them to {@link ClassificationService}.
  */
 @RestController
@@ -46,6 +49,9 @@ import org.springframework.web.multipart.MultipartFile;
 @ApiResponse(responseCode = "504", description = "no result within the request timeout",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
 class ClassifyController {
+
+    static final String EXPLAINED_CLASS = "DenseServe-Explained-Class";
+    static final String EXPLAINED_PROBABILITY = "DenseServe-Explained-Probability";
 
     private final ClassificationService service;
     private final ProblemTypes problems;
@@ -80,9 +86,13 @@ class ClassifyController {
     ClassificationResponse classifyMultipart(
             @RequestPart("image") MultipartFile image,
             @Parameter(description = "how many classes to return; more than the model has is clamped")
-            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) throws IOException {
+            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
+            @Parameter(description = "add the class activation map of the top class (or of explainClass) and its overlay")
+            @RequestParam(defaultValue = "false") boolean explain,
+            @Parameter(description = "the class to explain instead of the top one (an index into the model's classes); implies explain")
+            @RequestParam(required = false) @Min(0) Integer explainClass) throws IOException {
         long start = System.nanoTime();
-        return service.classify(bytes(image), topK, start);
+        return service.classify(bytes(image), topK, explainRequest(explain, explainClass), start);
     }
 
     @PostMapping(path = "/classify", consumes = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp",
@@ -91,13 +101,68 @@ class ClassifyController {
     ClassificationResponse classifyRaw(
             HttpServletRequest request,
             @Parameter(description = "how many classes to return; more than the model has is clamped")
-            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) throws IOException {
+            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
+            @RequestParam(defaultValue = "false") boolean explain,
+            @RequestParam(required = false) @Min(0) Integer explainClass) throws IOException {
         long start = System.nanoTime();
+        return service.classify(body(request), topK, explainRequest(explain, explainClass), start);
+    }
+
+    @PostMapping(path = "/explain", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @Operation(summary = "The class activation map of one image, drawn over it, as a PNG", operationId = "explain",
+            description = "Classifies the image as POST /classify does and answers with the image (scaled to fit "
+                    + ClassificationService.OVERLAY_MAX_SIDE + " pixels) with the map of the top class, or of "
+                    + "explainClass, drawn over the part the model saw; the rest is darkened. The same image goes "
+                    + "in multipart part 'image' or as the raw body. Headers name the class explained.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+                @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(type = "object", requiredProperties = "image"),
+                        schemaProperties = @SchemaProperty(name = "image", schema = @Schema(type = "string", format = "binary"))),
+                @Content(mediaType = "image/jpeg", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")),
+                @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary"))}))
+    @ApiResponse(responseCode = "200", description = "the overlay",
+            headers = {
+                @Header(name = EXPLAINED_CLASS, description = "index of the class explained", schema = @Schema(type = "integer")),
+                @Header(name = EXPLAINED_PROBABILITY, description = "its probability", schema = @Schema(type = "number"))},
+            content = @Content(mediaType = MediaType.IMAGE_PNG_VALUE, schema = @Schema(type = "string", format = "binary")))
+    ResponseEntity<byte[]> explainMultipart(
+            @RequestPart("image") MultipartFile image,
+            @Parameter(description = "the class to explain instead of the top one (an index into the model's classes)")
+            @RequestParam(required = false) @Min(0) Integer explainClass) throws IOException {
+        long start = System.nanoTime();
+        return overlay(service.classify(bytes(image), 1, explainRequest(true, explainClass), start));
+    }
+
+    @PostMapping(path = "/explain", consumes = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp",
+        "image/tiff", "application/octet-stream"})
+    @Operation(hidden = true) // documented together with the multipart form under operation "explain"
+    ResponseEntity<byte[]> explainRaw(
+            HttpServletRequest request,
+            @RequestParam(required = false) @Min(0) Integer explainClass) throws IOException {
+        long start = System.nanoTime();
+        return overlay(service.classify(body(request), 1, explainRequest(true, explainClass), start));
+    }
+
+    private static ClassificationService.ExplainRequest explainRequest(boolean explain, Integer explainClass) {
+        return explain || explainClass != null ? new ClassificationService.ExplainRequest(true, explainClass)
+                : ClassificationService.ExplainRequest.NONE;
+    }
+
+    private static ResponseEntity<byte[]> overlay(ClassificationResponse response) {
+        Explanation explanation = response.explanation();
+        return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG)
+                .header(EXPLAINED_CLASS, String.valueOf(explanation.explained().index()))
+                .header(EXPLAINED_PROBABILITY, String.valueOf(explanation.explained().probability()))
+                .body(explanation.overlayPng());
+    }
+
+    /** A raw upload's bytes, within the size limit. */
+    private byte[] body(HttpServletRequest request) throws IOException {
         if (request.getContentLengthLong() > maxBytes) {
             throw tooManyBytes(request.getContentLengthLong());
         }
         byte[] buffered = BufferedUploadRequest.bodyOf(request);
-        return service.classify(buffered != null ? buffered : readBounded(request.getInputStream()), topK, start);
+        return buffered != null ? buffered : readBounded(request.getInputStream());
     }
 
     @PostMapping(path = "/classify/batch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,

@@ -1,7 +1,10 @@
 package io.denseserve.inference;
 
+import io.denseserve.plan.FeatureMap;
+import io.denseserve.plan.ForwardOutput;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferencePlan;
+import io.denseserve.plan.Softmax;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,10 +88,18 @@ public final class BatchingPredictor implements AutoCloseable {
      * @throws OverloadedException at once if the queue is full
      */
     public CompletableFuture<InferenceResult> submit(float[] input, long deadlineNanos) {
+        return submit(input, false, deadlineNanos);
+    }
+
+    /**
+     * Queues one preprocessed image, asking for its feature maps as well when {@code features}: its
+     * batch then returns them from the same forward pass.
+     */
+    public CompletableFuture<InferenceResult> submit(float[] input, boolean features, long deadlineNanos) {
         if (!running) {
             throw new ModelNotReadyException("the model is shutting down");
         }
-        InferenceJob job = new InferenceJob(input, System.nanoTime(), deadlineNanos);
+        InferenceJob job = new InferenceJob(input, features, System.nanoTime(), deadlineNanos);
         if (!queue.offer(job)) {
             throw new OverloadedException("the inference queue is full (" + queue.size() + " waiting); retry shortly");
         }
@@ -126,17 +137,22 @@ public final class BatchingPredictor implements AutoCloseable {
             return;
         }
         float[][] inputs = new float[batch.size()][];
+        boolean features = false;
         for (int i = 0; i < inputs.length; i++) {
             inputs[i] = batch.get(i).input;
+            features |= batch.get(i).features;
             metrics.recordQueueWait(start - batch.get(i).enqueuedNanos);
         }
         try {
-            float[][] probabilities = pass.probabilities(inputs);
+            ForwardOutput output = pass.forward(inputs, features);
+            float[][] probabilities = Softmax.rows(output.logits());
             long inferenceNanos = System.nanoTime() - start;
             metrics.recordBatch(batch.size(), inferenceNanos);
             for (int i = 0; i < inputs.length; i++) {
                 InferenceJob job = batch.get(i);
-                job.result.complete(new InferenceResult(probabilities[i], start - job.enqueuedNanos, inferenceNanos, batch.size()));
+                FeatureMap maps = job.features ? output.features()[i] : null;
+                job.result.complete(new InferenceResult(probabilities[i], maps, start - job.enqueuedNanos,
+                        inferenceNanos, batch.size()));
             }
         } catch (Exception | OutOfMemoryError e) {
             LOG.error("forward pass of a batch of {} failed; failing that batch only", batch.size(), e);

@@ -27,12 +27,15 @@ import io.denseserve.weights.StateDict;
  * network stays blocked, since the growth rate and stem width are multiples of the block size.
  *
  * <p>Input {@code input} is {@code (N, C, H, W)} float32, normalised as the model's preprocessing
- * says; output {@code logits} is {@code (N, classes)}.
+ * says; output {@code logits} is {@code (N, classes)}, and output {@code features} the maps the
+ * classifier pools, {@code (N, channels, h, w)}.
  */
 public final class DenseNetGraph {
 
     public static final String INPUT = "input";
     public static final String LOGITS = "logits";
+    /** {@code relu(norm5(x))}, {@code (N, channels, h, w)}: what the classifier pools, for class activation maps. */
+    public static final String FEATURES = "features";
 
     private final DenseNetConfig config;
     private final StateDict weights;
@@ -63,8 +66,9 @@ public final class DenseNetGraph {
                 x = transition("features.transition" + b, x);
             }
         }
-        classifier(x);
+        int channels = classifier(x);
         graph.output(LOGITS, "N", config.numClasses());
+        graph.output(FEATURES, "N", channels, "feature_height", "feature_width");
         graph.metadata("architecture", config.toString());
         return graph.toBytes();
     }
@@ -101,8 +105,9 @@ public final class DenseNetGraph {
         return conv(prefix + ".conv", pooled, Kernel.of(weights.get(prefix + ".conv.weight")), 1, 0);
     }
 
-    private void classifier(String features) {
-        String activated = affineRelu("features.norm5", features);
+    /** The classifier and the {@link #FEATURES} it pools; returns their channel count. */
+    private int classifier(String features) {
+        String activated = graph.node("Identity", FEATURES, new String[] {affineRelu("features.norm5", features)});
         String pooled = graph.node("GlobalAveragePool", "pooled", new String[] {activated});
         String flat = graph.node("Flatten", "flattened", new String[] {pooled}, "axis", 1L);
         Kernel linear = Kernel.of(weights.get("classifier.weight"), weights.get("classifier.bias"));
@@ -110,6 +115,7 @@ public final class DenseNetGraph {
                 graph.constant("classifier.weight", linear.shape(), linear.weightAsFloat()),
                 graph.constant("classifier.bias", new long[] {linear.outputs()}, linear.biasAsFloat())},
                 "transB", 1L);
+        return linear.inputs();
     }
 
     /**

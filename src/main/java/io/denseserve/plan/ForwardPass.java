@@ -6,8 +6,18 @@ package io.denseserve.plan;
  */
 public interface ForwardPass extends AutoCloseable {
 
+    /**
+     * Runs a batch.
+     *
+     * @param features whether to return each image's last feature maps as well (for class
+     *     activation maps); they come from the same pass at no extra convolution
+     */
+    ForwardOutput forward(float[][] images, boolean features);
+
     /** Raw logits, one row per image: what conformance tests compare with torchvision. */
-    float[][] logits(float[][] images);
+    default float[][] logits(float[][] images) {
+        return forward(images, false).logits();
+    }
 
     /** Softmax probabilities, one row per image. */
     default float[][] probabilities(float[][] images) {

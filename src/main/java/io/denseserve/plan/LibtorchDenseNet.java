@@ -83,6 +83,8 @@ final class LibtorchDenseNet implements AutoCloseable {
     private final List<Block> blocks = new ArrayList<>();
     private final List<Transition> transitions = new ArrayList<>();
     private final ClampedConv classifier;
+    private final NDArray norm5Scale;
+    private final NDArray norm5Shift;
 
     private LibtorchDenseNet(DenseNetConfig config, StateDict weights, NDManager manager) {
         this.manager = manager;
@@ -113,6 +115,10 @@ final class LibtorchDenseNet implements AutoCloseable {
         }
         classifier = clampedConv(weights, "features.norm5",
                 Kernel.of(weights.get("classifier.weight"), weights.get("classifier.bias")));
+        ChannelAffine norm5 = ChannelAffine.of(weights, "features.norm5");
+        Shape perChannel = new Shape(1, norm5.channels(), 1, 1);
+        norm5Scale = manager.create(Kernel.toFloat(norm5.scale()), perChannel);
+        norm5Shift = manager.create(Kernel.toFloat(norm5.shift()), perChannel);
     }
 
     /**
@@ -126,8 +132,11 @@ final class LibtorchDenseNet implements AutoCloseable {
         return manager;
     }
 
-    /** Logits {@code (N, classes)} for input {@code (N, C, H, W)}; the input is the caller's. */
-    NDArray logits(NDArray input) {
+    /**
+     * The last dense block's output {@code (N, channels, h, w)} for input {@code (N, C, H, W)}: what
+     * {@link #logits} and {@link #featureMaps} take. The input is the caller's.
+     */
+    NDArray lastBlock(NDArray input) {
         NDArray x = stem(input);
         for (int b = 0; b < blocks.size(); b++) {
             NDArray grown = denseBlock(blocks.get(b), x);
@@ -139,9 +148,19 @@ final class LibtorchDenseNet implements AutoCloseable {
                 x = reduced;
             }
         }
-        NDArray logits = classifier.apply(x, Pool::globalAvgPool2d);
-        x.close();
-        return logits;
+        return x;
+    }
+
+    /** Logits {@code (N, classes)} from {@link #lastBlock}'s output. */
+    NDArray logits(NDArray lastBlock) {
+        return classifier.apply(lastBlock, Pool::globalAvgPool2d);
+    }
+
+    /** {@code relu(norm5(x))} from {@link #lastBlock}'s output: the maps the classifier pools. */
+    NDArray featureMaps(NDArray lastBlock) {
+        try (NDArray normalised = lastBlock.mul(norm5Scale).addi(norm5Shift)) {
+            return Activation.relu(normalised);
+        }
     }
 
     private static NDArray halve(NDArray x) {

@@ -18,6 +18,8 @@ import java.util.Set;
  */
 public final class OnnxRuntimePlan implements InferencePlan {
 
+    private static final Set<String> LOGITS_ONLY = Set.of(DenseNetGraph.LOGITS);
+
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
     private final byte[] graph;
     private final long[] imageShape;
@@ -75,7 +77,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
         }
 
         @Override
-        public float[][] logits(float[][] images) {
+        public ForwardOutput forward(float[][] images, boolean features) {
             int needed = images.length * imageSize;
             if (input.capacity() < needed) {
                 input = ByteBuffer.allocateDirect(needed * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -86,12 +88,31 @@ public final class OnnxRuntimePlan implements InferencePlan {
             }
             input.flip();
             long[] shape = {images.length, imageShape[0], imageShape[1], imageShape[2]};
+            Set<String> outputs = features ? Set.of(DenseNetGraph.LOGITS, DenseNetGraph.FEATURES) : LOGITS_ONLY;
             try (OnnxTensor tensor = OnnxTensor.createTensor(environment, input, shape);
-                    OrtSession.Result result = runtime.run(Map.of(DenseNetGraph.INPUT, tensor), Set.of(DenseNetGraph.LOGITS))) {
-                return (float[][]) result.get(0).getValue();
+                    OrtSession.Result result = runtime.run(Map.of(DenseNetGraph.INPUT, tensor), outputs)) {
+                float[][] logits = (float[][]) result.get(DenseNetGraph.LOGITS).orElseThrow().getValue();
+                if (!features) {
+                    return new ForwardOutput(logits, null);
+                }
+                OnnxTensor maps = (OnnxTensor) result.get(DenseNetGraph.FEATURES).orElseThrow();
+                return new ForwardOutput(logits, split(maps.getFloatBuffer(), maps.getInfo().getShape()));
             } catch (OrtException e) {
                 throw new PlanException("ONNX Runtime forward pass failed: " + e.getMessage(), e);
             }
+        }
+
+        private static FeatureMap[] split(FloatBuffer all, long[] shape) {
+            int channels = (int) shape[1];
+            int height = (int) shape[2];
+            int width = (int) shape[3];
+            FeatureMap[] maps = new FeatureMap[(int) shape[0]];
+            for (int i = 0; i < maps.length; i++) {
+                float[] values = new float[channels * height * width];
+                all.get(values);
+                maps[i] = new FeatureMap(channels, height, width, values);
+            }
+            return maps;
         }
 
         @Override

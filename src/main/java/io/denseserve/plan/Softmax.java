@@ -1,11 +1,11 @@
 package io.denseserve.plan;
 
 /** Softmax over each row of logits, in double precision, the same for every engine. */
-final class Softmax {
+public final class Softmax {
 
     private Softmax() {}
 
-    static float[][] rows(float[][] logits) {
+    public static float[][] rows(float[][] logits) {
         float[][] out = new float[logits.length][];
         for (int r = 0; r < logits.length; r++) {
             float[] row = logits[r];

@@ -39,7 +39,7 @@ public final class TorchPlan implements InferencePlan {
         JniUtils.setGradMode(false);
         return new ForwardPass() {
             @Override
-            public float[][] logits(float[][] images) {
+            public ForwardOutput forward(float[][] images, boolean features) {
                 int size = (int) imageShape.size();
                 float[] flat = new float[images.length * size];
                 for (int i = 0; i < images.length; i++) {
@@ -48,14 +48,19 @@ public final class TorchPlan implements InferencePlan {
                 try (NDManager step = network.manager().newSubManager()) {
                     NDArray input = step.create(flat, new Shape(images.length, imageShape.get(0),
                             imageShape.get(1), imageShape.get(2)));
-                    NDArray logits = network.logits(input);
-                    int classes = (int) logits.getShape().get(1);
-                    float[] all = logits.toFloatArray();
-                    float[][] rows = new float[images.length][];
-                    for (int i = 0; i < rows.length; i++) {
-                        rows[i] = java.util.Arrays.copyOfRange(all, i * classes, (i + 1) * classes);
+                    NDArray last = network.lastBlock(input);
+                    float[][] logits = rows(network.logits(last), images.length);
+                    FeatureMap[] maps = null;
+                    if (features) {
+                        NDArray activated = network.featureMaps(last);
+                        Shape shape = activated.getShape();
+                        float[][] values = rows(activated, images.length);
+                        maps = new FeatureMap[images.length];
+                        for (int i = 0; i < maps.length; i++) {
+                            maps[i] = new FeatureMap((int) shape.get(1), (int) shape.get(2), (int) shape.get(3), values[i]);
+                        }
                     }
-                    return rows;
+                    return new ForwardOutput(logits, maps);
                 } catch (RuntimeException e) {
                     throw new PlanException("libtorch forward pass failed: " + e.getMessage(), e);
                 }
@@ -64,6 +69,17 @@ public final class TorchPlan implements InferencePlan {
             @Override
             public void close() {}
         };
+    }
+
+    /** The array's values as {@code images} rows, one per image. */
+    private static float[][] rows(NDArray batch, int images) {
+        float[] all = batch.toFloatArray();
+        int perImage = all.length / images;
+        float[][] rows = new float[images][];
+        for (int i = 0; i < images; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(all, i * perImage, (i + 1) * perImage);
+        }
+        return rows;
     }
 
     @Override

@@ -45,9 +45,8 @@ public final class ImagePreprocessor {
         byte[] pixels = channels == 1 ? luminance(image.rgb()) : image.rgb();
         int[] size = resizedSize(image.width(), image.height(), spec.resize());
         int crop = spec.crop();
-        // torchvision's center_crop: int(round((size - crop) / 2.0)), Python rounding half to even.
-        int top = (int) Math.rint((size[1] - crop) / 2.0);
-        int left = (int) Math.rint((size[0] - crop) / 2.0);
+        int top = cropOffset(size[1], crop);
+        int left = cropOffset(size[0], crop);
         byte[] cropped = PilResize.resizeWindow(pixels, image.width(), image.height(), channels, size[0], size[1],
                 left, top, crop, crop);
         float[] out = new float[channels * crop * crop];
@@ -62,6 +61,21 @@ public final class ImagePreprocessor {
             }
         }
         return out;
+    }
+
+    /** Where the model's input lies in an image of this size. */
+    public CropWindow cropWindow(int width, int height) {
+        int[] size = resizedSize(width, height, spec.resize());
+        int crop = spec.crop();
+        double scaleX = (double) width / size[0];
+        double scaleY = (double) height / size[1];
+        return new CropWindow(cropOffset(size[0], crop) * scaleX, cropOffset(size[1], crop) * scaleY,
+                crop * scaleX, crop * scaleY);
+    }
+
+    /** torchvision's center_crop: {@code int(round((size - crop) / 2.0))}, Python rounding half to even. */
+    private static int cropOffset(int size, int crop) {
+        return (int) Math.rint((size - crop) / 2.0);
     }
 
     /** torchvision's Resize(int): the shorter side becomes {@code target}, the longer keeps the ratio (truncated). */

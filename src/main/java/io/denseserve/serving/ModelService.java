@@ -6,6 +6,7 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.config.DenseServeProperties;
 import io.denseserve.config.DenseServeProperties.DeviceChoice;
 import io.denseserve.config.DenseServeProperties.EngineChoice;
+import io.denseserve.explain.ClassActivationMaps;
 import io.denseserve.inference.BatchingPredictor;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.ModelNotReadyException;
@@ -14,6 +15,7 @@ import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
 import io.denseserve.preprocess.ImagePreprocessor;
+import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.StateDict;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -80,7 +82,11 @@ public class ModelService implements DisposableBean {
             state.set(ModelState.WARMING_UP);
             predictor.warmUp(settings.getBatchSize());
             predictor.start();
-            served = new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, plan);
+            HostTensor classifier = weights.get("classifier.weight");
+            ClassActivationMaps activationMaps = new ClassActivationMaps(classifier.values(),
+                    (int) classifier.shape()[0], (int) classifier.shape()[1]);
+            served = new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, plan,
+                    activationMaps);
             requestMetrics.serve(metrics);
             state.set(ModelState.READY);
             LOG.info("serving model '{}' with {} on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",

@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Which requests are classifications: {@code /classify} and the paths under it (never
- * {@code /classifyall}), and the Open Inference Protocol's {@code POST /v2/models/{name}[/versions/{v}]/infer}.
+ * {@code /classifyall}), {@code /explain}, and the Open Inference Protocol's
+ * {@code POST /v2/models/{name}[/versions/{v}]/infer}.
  * The one answer for every filter, interceptor and handler that treats them apart (early refusal,
  * body buffering, the shutdown drain, outcome counting).
  */
@@ -17,7 +18,7 @@ public final class ClassificationRequests {
 
     public static boolean matches(HttpServletRequest request) {
         String path = path(request);
-        return path.equals("/classify") || path.startsWith("/classify/") || INFER.matcher(path).matches();
+        return path.equals("/classify") || path.startsWith("/classify/") || path.equals("/explain") || INFER.matcher(path).matches();
     }
 
     /** An Open Inference Protocol request: its errors are {@code {"error": ...}}, not problem JSON. */

@@ -63,7 +63,7 @@ public class ProblemTypes {
         if (e instanceof ModelNotFoundException) {
             return problem(HttpStatus.NOT_FOUND, "model-not-found", "Model not found", e, Outcome.BAD_INPUT);
         }
-        if (e instanceof jakarta.validation.ConstraintViolationException) {
+        if (e instanceof jakarta.validation.ConstraintViolationException || e instanceof InvalidParameterException) {
             return problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "Invalid parameter", e, Outcome.BAD_INPUT);
         }
         if (e instanceof InferenceFailedException) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class BatchCollectorTest {
 
     static InferenceJob job(long enqueuedNanos) {
-        return new InferenceJob(new float[1], enqueuedNanos, Long.MAX_VALUE);
+        return new InferenceJob(new float[1], false, enqueuedNanos, Long.MAX_VALUE);
     }
 
     @Test

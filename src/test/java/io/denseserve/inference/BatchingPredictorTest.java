@@ -3,6 +3,8 @@ package io.denseserve.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.denseserve.plan.FeatureMap;
+import io.denseserve.plan.ForwardOutput;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
@@ -31,13 +33,20 @@ class BatchingPredictorTest {
         public ForwardPass open() {
             return new ForwardPass() {
                 @Override
-                public float[][] logits(float[][] images) {
+                public ForwardOutput forward(float[][] images, boolean features) {
                     for (float[] image : images) {
                         if (image[0] == -999f) {
                             throw new IllegalStateException("simulated failure inside the model");
                         }
                     }
-                    return images;
+                    FeatureMap[] maps = null;
+                    if (features) {
+                        maps = new FeatureMap[images.length];
+                        for (int i = 0; i < images.length; i++) {
+                            maps[i] = new FeatureMap(1, 1, images[i].length, images[i].clone());
+                        }
+                    }
+                    return new ForwardOutput(images, maps);
                 }
 
                 @Override
@@ -104,6 +113,19 @@ class BatchingPredictorTest {
             float[] expected = softmax(new float[] {i, 0, 0, 0});
             assertThat(r.probabilities()).containsExactly(expected, org.assertj.core.data.Offset.offset(1e-6f));
         }
+    }
+
+    @Test
+    void featureMapsReachOnlyTheJobsThatAskedForThemFromTheSharedBatch() throws Exception {
+        BatchingPredictor p = predictor(4, 8);
+        CompletableFuture<InferenceResult> plain = p.submit(image(1), false, in(Duration.ofSeconds(5)));
+        CompletableFuture<InferenceResult> explained = p.submit(image(2), true, in(Duration.ofSeconds(5)));
+        p.start();
+
+        InferenceResult withMaps = explained.get(5, TimeUnit.SECONDS);
+        assertThat(withMaps.batchSize()).isEqualTo(2);
+        assertThat(withMaps.features().values()).containsExactly(2, 0, 0, 0);
+        assertThat(plain.get(5, TimeUnit.SECONDS).features()).isNull();
     }
 
     @Test

@@ -1,0 +1,9 @@
+package io.denseserve.web;
+
+/** A request parameter that is well-formed but names something that does not exist, such as a class index beyond the model's. */
+public class InvalidParameterException extends RuntimeException {
+
+    public InvalidParameterException(String message) {
+        super(message);
+    }
+}
