@@ -36,7 +36,7 @@ import org.springframework.web.multipart.MultipartFile;
  */
 @RestController
 @Tag(name = "classify", description = "Image classification")
-@ApiResponse(responseCode = "400", description = "empty, not an image, corrupt, or a bad topK",
+@ApiResponse(responseCode = "400", description = "empty, not an image, corrupt, or a bad topK or explainClass",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
 @ApiResponse(responseCode = "408", description = "the request body arrived too slowly (the connection is closed)",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
