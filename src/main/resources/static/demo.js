@@ -1,4 +1,5 @@
-// The demo page: sends the chosen, dropped or pasted image to POST /classify and shows the top 5.
+// The demo page: sends the chosen, dropped or pasted image to POST /classify?explain=true and shows
+// the top 5 and the top class's activation map drawn over the image.
 (() => {
   const $ = (id) => document.getElementById(id);
   const drop = $('drop');
@@ -12,7 +13,7 @@
   async function classify(blob) {
     $('error').hidden = true;
     $('preview').src = URL.createObjectURL(blob);
-    const response = await fetch('classify?topK=5', {
+    const response = await fetch('classify?topK=5&explain=true', {
       method: 'POST',
       headers: { 'Content-Type': blob.type || 'application/octet-stream' },
       body: blob,
@@ -36,10 +37,16 @@
       item.setAttribute('aria-label', `${p.label}: ${percent} percent`);
       return item;
     }));
+    const e = body.explanation;
+    const caption = `Where the evidence for ${e.explained.label} lies (class activation map: blue least, red most)`;
+    $('overlay').src = `data:image/png;base64,${e.overlayPng}`;
+    $('overlay').alt = caption;
+    $('overlay-caption').textContent = caption;
     const t = body.timings;
     $('timings').textContent = `${body.model.name} ${body.model.version}: ${t.totalMs.toFixed(1)} ms in all `
       + `(decode and preprocess ${t.decodeAndPreprocessMs.toFixed(1)}, queue ${t.queueWaitMs.toFixed(1)}, `
-      + `inference ${t.inferenceMs.toFixed(1)} ms in a batch of ${t.batchSize})`;
+      + `inference ${t.inferenceMs.toFixed(1)} ms in a batch of ${t.batchSize}; map and overlay `
+      + `${e.renderMs.toFixed(1)} ms)`;
     $('result').hidden = false;
   }
 

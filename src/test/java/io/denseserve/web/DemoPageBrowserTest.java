@@ -100,7 +100,15 @@ class DemoPageBrowserTest {
         }
         assertThat(rows.get(0).findElement(By.cssSelector(".bar span")).getSize().getWidth())
                 .as("the top bar is the longest").isGreaterThan(rows.get(1).findElement(By.cssSelector(".bar span")).getSize().getWidth());
-        assertThat(browser.findElement(By.id("timings")).getText()).contains("ms", "batch");
+        assertThat(browser.findElement(By.id("timings")).getText()).contains("ms", "batch", "map and overlay");
+        WebElement overlay = browser.findElement(By.id("overlay"));
+        assertThat(overlay.getAttribute("src")).startsWith("data:image/png;base64,");
+        wait.until(d -> ((Number) ((JavascriptExecutor) d).executeScript(
+                "return document.getElementById('overlay').naturalWidth")).intValue() == 28);
+        assertThat(overlay.isDisplayed()).isTrue();
+        assertThat(overlay.getSize().getWidth()).as("overlay drawn at a readable size").isGreaterThan(100);
+        assertThat(browser.findElement(By.id("overlay-caption")).getText())
+                .contains(expected.get(0).path("label").asText(), "class activation map");
         assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
         screenshot("demo-page.png");
 
