@@ -1,6 +1,6 @@
--- wrk script: POST the file named by $IMAGE as the raw body of /classify.
+-- wrk script: POST the file named by $IMAGE as the raw body of /classify (or of $REQUEST_PATH).
 wrk.method = "POST"
-wrk.path = "/classify?topK=5"
+wrk.path = os.getenv("REQUEST_PATH") or "/classify?topK=5"
 wrk.headers["Content-Type"] = os.getenv("IMAGE_TYPE") or "image/png"
 local f = assert(io.open(os.getenv("IMAGE"), "rb"))
 wrk.body = f:read("*all")

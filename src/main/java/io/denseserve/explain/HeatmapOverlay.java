@@ -2,11 +2,6 @@ package io.denseserve.explain;
 
 import io.denseserve.preprocess.CropWindow;
 import io.denseserve.preprocess.DecodedImage;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
 
 /**
  * Draws a class activation map over the image it explains, as a PNG: inside the window the model
@@ -20,6 +15,15 @@ public final class HeatmapOverlay {
     private static final int[][] STOPS = {
         {48, 18, 59}, {40, 140, 230}, {60, 220, 130}, {250, 200, 40}, {200, 30, 20}};
     private static final double OUTSIDE = 0.35;
+    /** {@link #colour} at 1024 steps, so that drawing a pixel allocates nothing. */
+    private static final int LEVELS = 1024;
+    private static final int[][] PALETTE = new int[LEVELS + 1][];
+
+    static {
+        for (int level = 0; level <= LEVELS; level++) {
+            PALETTE[level] = colour((double) level / LEVELS);
+        }
+    }
 
     private HeatmapOverlay() {}
 
@@ -37,34 +41,34 @@ public final class HeatmapOverlay {
             max = Math.max(max, v);
         }
         double range = max > min ? max - min : 1;
-        BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-        byte[] rgb = image.rgb();
+        int width = image.width();
+        int height = image.height();
         // The map is sampled in the coordinates of a unit crop: any size gives the same bilinear weights.
         int unit = 1 << 16;
-        for (int y = 0; y < image.height(); y++) {
+        double[] cropX = new double[width];
+        for (int x = 0; x < width; x++) {
+            cropX[x] = (x + 0.5 - window.x()) / window.width();
+        }
+        byte[] rgb = image.rgb();
+        byte[] out = new byte[rgb.length];
+        for (int y = 0; y < height; y++) {
             double cropY = (y + 0.5 - window.y()) / window.height();
-            for (int x = 0; x < image.width(); x++) {
-                double cropX = (x + 0.5 - window.x()) / window.width();
-                int i = (y * image.width() + x) * 3;
-                int r = rgb[i] & 0xff;
-                int g = rgb[i + 1] & 0xff;
-                int b = rgb[i + 2] & 0xff;
-                if (cropX < 0 || cropX >= 1 || cropY < 0 || cropY >= 1) {
-                    out.setRGB(x, y, pack(r * OUTSIDE, g * OUTSIDE, b * OUTSIDE));
+            boolean rowInside = cropY >= 0 && cropY < 1;
+            for (int x = 0; x < width; x++) {
+                int i = (y * width + x) * 3;
+                if (!rowInside || cropX[x] < 0 || cropX[x] >= 1) {
+                    for (int k = 0; k < 3; k++) {
+                        out[i + k] = (byte) Math.round((rgb[i + k] & 0xff) * OUTSIDE);
+                    }
                     continue;
                 }
-                double t = (map.sample(cropX * unit, cropY * unit, unit) - min) / range;
-                int[] c = colour(t);
-                out.setRGB(x, y, pack((r + c[0]) / 2.0, (g + c[1]) / 2.0, (b + c[2]) / 2.0));
+                int[] c = PALETTE[(int) Math.round((map.sample(cropX[x] * unit, cropY * unit, unit) - min) / range * LEVELS)];
+                for (int k = 0; k < 3; k++) {
+                    out[i + k] = (byte) (((rgb[i + k] & 0xff) + c[k] + 1) / 2);
+                }
             }
         }
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(out, "png", png);
-        } catch (IOException e) {
-            throw new UncheckedIOException("PNG encoding in memory failed", e);
-        }
-        return png.toByteArray();
+        return PngEncoder.rgb(out, width, height);
     }
 
     /** The colour of {@code t} in [0, 1], linear between the stops. */
@@ -77,9 +81,5 @@ public final class HeatmapOverlay {
             c[k] = (int) Math.round(STOPS[lower][k] * (1 - f) + STOPS[lower + 1][k] * f);
         }
         return c;
-    }
-
-    private static int pack(double r, double g, double b) {
-        return ((int) Math.round(r) << 16) | ((int) Math.round(g) << 8) | (int) Math.round(b);
     }
 }
