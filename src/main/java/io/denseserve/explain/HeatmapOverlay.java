@@ -43,26 +43,43 @@ public final class HeatmapOverlay {
         double range = max > min ? max - min : 1;
         int width = image.width();
         int height = image.height();
-        // The map is sampled in the coordinates of a unit crop: any size gives the same bilinear weights.
-        int unit = 1 << 16;
-        double[] cropX = new double[width];
+        // Bilinear between cell centres, clamped at the border (ClassActivationMap#sample), split
+        // into a vertical pass per row and a horizontal pass with per-column weights.
+        int[] left = new int[width];
+        int[] right = new int[width];
+        float[] towardsRight = new float[width];
+        boolean[] columnInside = new boolean[width];
         for (int x = 0; x < width; x++) {
-            cropX[x] = (x + 0.5 - window.x()) / window.width();
+            double cropX = (x + 0.5 - window.x()) / window.width();
+            columnInside[x] = cropX >= 0 && cropX < 1;
+            double u = Math.min(Math.max(cropX * map.width() - 0.5, 0), map.width() - 1);
+            left[x] = (int) u;
+            right[x] = Math.min(left[x] + 1, map.width() - 1);
+            towardsRight[x] = (float) (u - left[x]);
         }
+        float[] row = new float[map.width()];
         byte[] rgb = image.rgb();
         byte[] out = new byte[rgb.length];
         for (int y = 0; y < height; y++) {
             double cropY = (y + 0.5 - window.y()) / window.height();
             boolean rowInside = cropY >= 0 && cropY < 1;
+            double v = Math.min(Math.max(cropY * map.height() - 0.5, 0), map.height() - 1);
+            int top = (int) v;
+            int bottom = Math.min(top + 1, map.height() - 1);
+            double down = v - top;
+            for (int x = 0; x < map.width(); x++) {
+                row[x] = (float) (map.at(top, x) * (1 - down) + map.at(bottom, x) * down);
+            }
             for (int x = 0; x < width; x++) {
                 int i = (y * width + x) * 3;
-                if (!rowInside || cropX[x] < 0 || cropX[x] >= 1) {
+                if (!rowInside || !columnInside[x]) {
                     for (int k = 0; k < 3; k++) {
                         out[i + k] = (byte) Math.round((rgb[i + k] & 0xff) * OUTSIDE);
                     }
                     continue;
                 }
-                int[] c = PALETTE[(int) Math.round((map.sample(cropX[x] * unit, cropY * unit, unit) - min) / range * LEVELS)];
+                float value = row[left[x]] * (1 - towardsRight[x]) + row[right[x]] * towardsRight[x];
+                int[] c = PALETTE[(int) Math.round((value - min) / range * LEVELS)];
                 for (int k = 0; k < 3; k++) {
                     out[i + k] = (byte) (((rgb[i + k] & 0xff) + c[k] + 1) / 2);
                 }

@@ -7,9 +7,10 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Writes 8-bit RGB PNGs for overlays, fast rather than small: every row with the Sub filter and
- * deflate at its fastest level. ImageIO's writer (adaptive filters, default level) took most of an
- * overlay's time on a 451x300 photo.
+ * Writes 8-bit RGB PNGs for overlays, fast rather than small: every row with the Sub filter, and
+ * deflate with Huffman coding only. On a 451x300 photo that is 4.5 ms and 246 KB, against 7 ms and
+ * 212 KB for deflate's fastest full level; ImageIO's writer (adaptive filters, default level) took
+ * most of an overlay's 23 ms.
  */
 final class PngEncoder {
 
@@ -32,6 +33,7 @@ final class PngEncoder {
             }
         }
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        deflater.setStrategy(Deflater.HUFFMAN_ONLY);
         ByteArrayOutputStream compressed = new ByteArrayOutputStream(filtered.length / 2 + 64);
         try {
             deflater.setInput(filtered);
