@@ -29,25 +29,33 @@ public record ClassActivationMap(int classIndex, int height, int width, float[] 
     }
 
     /**
-     * The map at a point of the model's input, in pixels of a {@code size x size} crop, continuous
-     * ({@code (0, 0)} is the crop's top-left corner): bilinear between the centres of the map's
-     * cells, clamped at its border. Sampled at every pixel centre this is torch's
-     * {@code interpolate(mode="bilinear", align_corners=False)}.
+     * Where a point lies between the centres of a map's cells along one axis: bilinear weights,
+     * clamped at the border, as torch's {@code interpolate(mode="bilinear", align_corners=False)}.
+     *
+     * @param low the cell before the point
+     * @param high the cell after it (the same at the border)
+     * @param towardsHigh the weight of {@code high}
      */
-    public float sample(double cropX, double cropY, int size) {
-        double u = cropX * width / size - 0.5;
-        double v = cropY * height / size - 0.5;
-        u = Math.min(Math.max(u, 0), width - 1);
-        v = Math.min(Math.max(v, 0), height - 1);
-        int x0 = (int) u;
-        int y0 = (int) v;
-        int x1 = Math.min(x0 + 1, width - 1);
-        int y1 = Math.min(y0 + 1, height - 1);
-        double fx = u - x0;
-        double fy = v - y0;
-        double top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx;
-        double bottom = at(y1, x0) * (1 - fx) + at(y1, x1) * fx;
-        return (float) (top * (1 - fy) + bottom * fy);
+    record Axis(int low, int high, float towardsHigh) {
+
+        /** The point at {@code fraction} of the crop's extent ({@code 0} its start, {@code 1} its end), over {@code cells} cells. */
+        static Axis at(double fraction, int cells) {
+            double u = Math.min(Math.max(fraction * cells - 0.5, 0), cells - 1);
+            int low = (int) u;
+            return new Axis(low, Math.min(low + 1, cells - 1), (float) (u - low));
+        }
+    }
+
+    /**
+     * The map at a point of the model's input, given as fractions of the crop's width and height
+     * ({@code (0, 0)} its top-left corner, {@code (1, 1)} its bottom-right).
+     */
+    public float sample(double fractionX, double fractionY) {
+        Axis x = Axis.at(fractionX, width);
+        Axis y = Axis.at(fractionY, height);
+        double top = at(y.low(), x.low()) * (1 - x.towardsHigh()) + at(y.low(), x.high()) * x.towardsHigh();
+        double bottom = at(y.high(), x.low()) * (1 - x.towardsHigh()) + at(y.high(), x.high()) * x.towardsHigh();
+        return (float) (top * (1 - y.towardsHigh()) + bottom * y.towardsHigh());
     }
 
     /** {@link #sample} at the centre of every pixel of a {@code size x size} crop, row-major. */
@@ -55,7 +63,7 @@ public record ClassActivationMap(int classIndex, int height, int width, float[] 
         float[] out = new float[size * size];
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
-                out[y * size + x] = sample(x + 0.5, y + 0.5, size);
+                out[y * size + x] = sample((x + 0.5) / size, (y + 0.5) / size);
             }
         }
         return out;

@@ -43,19 +43,14 @@ public final class HeatmapOverlay {
         double range = max > min ? max - min : 1;
         int width = image.width();
         int height = image.height();
-        // Bilinear between cell centres, clamped at the border (ClassActivationMap#sample), split
-        // into a vertical pass per row and a horizontal pass with per-column weights.
-        int[] left = new int[width];
-        int[] right = new int[width];
-        float[] towardsRight = new float[width];
+        // ClassActivationMap#sample, split into a vertical pass per row and a horizontal pass with
+        // weights computed once per column.
+        ClassActivationMap.Axis[] columns = new ClassActivationMap.Axis[width];
         boolean[] columnInside = new boolean[width];
         for (int x = 0; x < width; x++) {
             double cropX = (x + 0.5 - window.x()) / window.width();
             columnInside[x] = cropX >= 0 && cropX < 1;
-            double u = Math.min(Math.max(cropX * map.width() - 0.5, 0), map.width() - 1);
-            left[x] = (int) u;
-            right[x] = Math.min(left[x] + 1, map.width() - 1);
-            towardsRight[x] = (float) (u - left[x]);
+            columns[x] = ClassActivationMap.Axis.at(cropX, map.width());
         }
         float[] row = new float[map.width()];
         byte[] rgb = image.rgb();
@@ -63,12 +58,9 @@ public final class HeatmapOverlay {
         for (int y = 0; y < height; y++) {
             double cropY = (y + 0.5 - window.y()) / window.height();
             boolean rowInside = cropY >= 0 && cropY < 1;
-            double v = Math.min(Math.max(cropY * map.height() - 0.5, 0), map.height() - 1);
-            int top = (int) v;
-            int bottom = Math.min(top + 1, map.height() - 1);
-            double down = v - top;
+            ClassActivationMap.Axis rows = ClassActivationMap.Axis.at(cropY, map.height());
             for (int x = 0; x < map.width(); x++) {
-                row[x] = (float) (map.at(top, x) * (1 - down) + map.at(bottom, x) * down);
+                row[x] = map.at(rows.low(), x) * (1 - rows.towardsHigh()) + map.at(rows.high(), x) * rows.towardsHigh();
             }
             for (int x = 0; x < width; x++) {
                 int i = (y * width + x) * 3;
@@ -78,7 +70,8 @@ public final class HeatmapOverlay {
                     }
                     continue;
                 }
-                float value = row[left[x]] * (1 - towardsRight[x]) + row[right[x]] * towardsRight[x];
+                ClassActivationMap.Axis column = columns[x];
+                float value = row[column.low()] * (1 - column.towardsHigh()) + row[column.high()] * column.towardsHigh();
                 int[] c = PALETTE[(int) Math.round((value - min) / range * LEVELS)];
                 for (int k = 0; k < 3; k++) {
                     out[i + k] = (byte) (((rgb[i + k] & 0xff) + c[k] + 1) / 2);
