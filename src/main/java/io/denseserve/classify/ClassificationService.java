@@ -8,8 +8,7 @@ import io.denseserve.inference.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceResult;
 import io.denseserve.explain.ClassActivationMap;
-import io.denseserve.explain.HeatmapOverlay;
-import io.denseserve.explain.Thumbnail;
+import io.denseserve.explain.OverlayBase;
 import io.denseserve.preprocess.CropWindow;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImageDecoder;
@@ -69,13 +68,7 @@ public class ClassificationService {
      * will need ({@code null} when none was asked for).
      */
     record Pending(ServedModel model, long startNanos, long preprocessNanos, CompletableFuture<InferenceResult> result,
-            ExplainRequest explain, Overlaid overlaid) {}
-
-    /**
-     * What an overlay is drawn on: a small copy of the upload, and the model's window in the
-     * upload's pixels and in the copy's.
-     */
-    record Overlaid(DecodedImage thumbnail, CropWindow window, CropWindow thumbnailWindow) {}
+            ExplainRequest explain, OverlayBase overlayBase) {}
 
     /**
      * Classifies one image.
@@ -168,15 +161,11 @@ public class ClassificationService {
     }
 
     private Pending admittedSubmit(byte[] image, ExplainRequest explain, long startNanos, ServedModel model) {
-        Overlaid[] overlaid = new Overlaid[1];
+        OverlayBase[] overlayBase = new OverlayBase[1];
         float[] input = decodeAndPreprocess(image, model, startNanos + timeoutNanos, decoded -> {
             if (explain.wanted()) {
-                DecodedImage thumbnail = Thumbnail.of(decoded, OVERLAY_MAX_SIDE);
-                CropWindow window = model.preprocessor().cropWindow(decoded.width(), decoded.height());
-                double scaleX = (double) thumbnail.width() / decoded.width();
-                double scaleY = (double) thumbnail.height() / decoded.height();
-                overlaid[0] = new Overlaid(thumbnail, window, new CropWindow(window.x() * scaleX, window.y() * scaleY,
-                        window.width() * scaleX, window.height() * scaleY));
+                overlayBase[0] = OverlayBase.of(decoded, model.preprocessor().cropWindow(decoded.width(), decoded.height()),
+                        OVERLAY_MAX_SIDE);
             }
         });
         long preprocessNanos = System.nanoTime() - startNanos;
@@ -186,12 +175,12 @@ public class ClassificationService {
             throw new DeadlineExceededException("the request's deadline passed during preprocessing");
         }
         return new Pending(model, startNanos, preprocessNanos, model.predictor().submit(input, explain.wanted(), deadline),
-                explain, overlaid[0]);
+                explain, overlayBase[0]);
     }
 
     /**
-     * @param keep sees the decoded image while its decoding room is still held (the explanation
-     *     keeps a small copy of it)
+     * @param keep sees the decoded image while its decoding room is still held (an explanation
+     *     keeps a copy of it that fits {@link #OVERLAY_MAX_SIDE})
      */
     private float[] decodeAndPreprocess(byte[] image, ServedModel model, long deadlineNanos, Consumer<DecodedImage> keep) {
         // Wait for decoding room only while a quarter of the request's time would remain to decode
@@ -216,11 +205,11 @@ public class ClassificationService {
         InferenceResult result = waitFor(pending.result(), pending.startNanos() + timeoutNanos);
         List<String> labels = pending.model().manifest().labels();
         List<Prediction> ranked = rank(result.probabilities(), labels, topK);
+        Explanation explanation = pending.explain().wanted() ? explain(pending, result, labels) : null;
         long total = System.nanoTime() - pending.startNanos();
         metrics.recordTotal(total);
         metrics.count(InferenceMetrics.Outcome.OK);
         var manifest = pending.model().manifest();
-        Explanation explanation = pending.explain().wanted() ? explain(pending, result, labels) : null;
         return new ClassificationResponse(ClassificationResponse.SCHEMA_VERSION,
                 new ClassificationResponse.ModelRef(manifest.name(), manifest.version()), ranked.get(0), ranked,
                 new Timings(ms(pending.preprocessNanos()), ms(result.queueNanos()), ms(result.inferenceNanos()),
@@ -234,12 +223,12 @@ public class ClassificationService {
         Integer asked = pending.explain().classIndex();
         int c = asked != null ? asked : rank(probabilities, labels, 1).get(0).index();
         ClassActivationMap map = pending.model().activationMaps().of(result.features(), c);
-        Overlaid overlaid = pending.overlaid();
-        byte[] png = HeatmapOverlay.png(overlaid.thumbnail(), overlaid.thumbnailWindow(), map);
-        CropWindow w = overlaid.window();
+        OverlayBase base = pending.overlayBase();
+        byte[] png = base.draw(map);
+        CropWindow w = base.window();
         return new Explanation(new Prediction(labels.get(c), c, probabilities[c]), map.rows(),
-                new Explanation.Window(w.x(), w.y(), w.width(), w.height()), png, overlaid.thumbnail().width(),
-                overlaid.thumbnail().height(), ms(System.nanoTime() - start));
+                new Explanation.Window(w.x(), w.y(), w.width(), w.height()), png, base.image().width(),
+                base.image().height(), ms(System.nanoTime() - start));
     }
 
     private static InferenceResult waitFor(CompletableFuture<InferenceResult> future, long deadlineNanos) {
