@@ -15,11 +15,8 @@ import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -32,18 +29,8 @@ class ClassActivationMapConformanceTest {
 
     static final double TOLERANCE = 1e-4;
 
-    static Stream<Arguments> modelsAndEngines() {
-        List<Arguments> cases = new ArrayList<>();
-        for (String model : TorchvisionFixtures.MODEL_NAMES) {
-            for (InferenceEngine engine : InferenceEngine.values()) {
-                cases.add(Arguments.of(model, engine));
-            }
-        }
-        return cases.stream();
-    }
-
     @ParameterizedTest(name = "{0} on {1}")
-    @MethodSource("modelsAndEngines")
+    @MethodSource("io.denseserve.testing.TorchvisionFixtures#modelsAndEngines")
     void matchesTorchvision(String model, InferenceEngine engine) throws Exception {
         Path dir = TorchvisionFixtures.models().resolve(model);
         StateDict io = SafetensorsFormat.read(dir.resolve("io.safetensors"));

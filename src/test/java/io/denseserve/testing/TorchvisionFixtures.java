@@ -2,11 +2,15 @@ package io.denseserve.testing;
 
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.model.DenseNetVariant;
+import io.denseserve.plan.InferenceEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * Reference outputs of torchvision, generated on first use by the scripts in
@@ -36,6 +40,17 @@ public final class TorchvisionFixtures {
     /** The models {@link #models()} holds, as directory names. */
     public static final List<String> MODEL_NAMES =
             List.of("densenet121", "densenet161", "densenet169", "densenet201", "bc-d16-k8-gray");
+
+    /** Every model of {@link #MODEL_NAMES} with every engine, for parameterized conformance tests. */
+    public static Stream<Arguments> modelsAndEngines() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String model : MODEL_NAMES) {
+            for (InferenceEngine engine : InferenceEngine.values()) {
+                cases.add(Arguments.of(model, engine));
+            }
+        }
+        return cases.stream();
+    }
 
     /** The architecture of one of {@link #MODEL_NAMES}. */
     public static DenseNetConfig config(String model) {
