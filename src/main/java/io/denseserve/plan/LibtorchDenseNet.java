@@ -72,16 +72,15 @@ final class LibtorchDenseNet implements AutoCloseable {
     /** The slices of a dense block's buffer that one layer reads and writes. */
     private record Layer(NDIndex reads, ClampedConv conv1, Conv conv2, NDIndex writes) {}
 
-    private record Transition(ClampedConv conv) {}
-
     /** A dense block: its layers, and the channels of the buffer it fills. */
-    private record Block(List<Layer> layers, int inputs, int outputs) {}
+    private record Block(List<Layer> layers, int outputs) {}
 
     private final NDManager manager;
     private final Stem stem;
     private final Conv conv0;
     private final List<Block> blocks = new ArrayList<>();
-    private final List<Transition> transitions = new ArrayList<>();
+    /** Each transition's batch norm, ReLU, pooling and convolution. */
+    private final List<ClampedConv> transitions = new ArrayList<>();
     private final ClampedConv classifier;
     private final NDArray norm5Scale;
     private final NDArray norm5Shift;
@@ -96,8 +95,7 @@ final class LibtorchDenseNet implements AutoCloseable {
         int growth = config.growthRate();
         for (int b = 1; b <= config.blockConfig().size(); b++) {
             List<Layer> layers = new ArrayList<>();
-            int inputs = (int) weights.get("features.denseblock" + b + ".denselayer1.norm1.weight").shape()[0];
-            int written = inputs;
+            int written = (int) weights.get("features.denseblock" + b + ".denselayer1.norm1.weight").shape()[0];
             for (int l = 1; l <= config.blockConfig().get(b - 1); l++) {
                 String layer = "features.denseblock" + b + ".denselayer" + l;
                 Kernel conv1 = ChannelAffine.of(weights, layer + ".norm2").after(Kernel.of(weights.get(layer + ".conv1.weight")));
@@ -107,10 +105,10 @@ final class LibtorchDenseNet implements AutoCloseable {
                         new NDIndex(":, {}:{}", written, written + growth)));
                 written += growth;
             }
-            blocks.add(new Block(layers, inputs, written));
+            blocks.add(new Block(layers, written));
             if (b < config.blockConfig().size()) {
                 String prefix = "features.transition" + b;
-                transitions.add(new Transition(clampedConv(weights, prefix + ".norm", Kernel.of(weights.get(prefix + ".conv.weight")))));
+                transitions.add(clampedConv(weights, prefix + ".norm", Kernel.of(weights.get(prefix + ".conv.weight"))));
             }
         }
         classifier = clampedConv(weights, "features.norm5",
@@ -143,7 +141,7 @@ final class LibtorchDenseNet implements AutoCloseable {
             x.close();
             x = grown;
             if (b < transitions.size()) {
-                NDArray reduced = transitions.get(b).conv().apply(x, LibtorchDenseNet::halve);
+                NDArray reduced = transitions.get(b).apply(x, LibtorchDenseNet::halve);
                 x.close();
                 x = reduced;
             }

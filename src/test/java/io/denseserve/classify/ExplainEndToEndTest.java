@@ -95,6 +95,11 @@ class ExplainEndToEndTest {
         BufferedImage overlay = ImageIO.read(new ByteArrayInputStream(response.body()));
         assertThat(overlay.getWidth()).isEqualTo(CANVAS);
 
+        HttpResponse<String> multipart = http.postMultipart("/explain", "image", png);
+        assertThat(multipart.statusCode()).isEqualTo(200);
+        assertThat(multipart.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(multipart.headers().firstValue("DenseServe-Explained-Class")).isPresent();
+
         HttpResponse<String> notAnImage = http.postRaw("/explain", "image/png", "not a png".getBytes());
         assertThat(notAnImage.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(notAnImage.body()).path("title").asText()).isNotEmpty();
