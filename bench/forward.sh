@@ -12,11 +12,14 @@
 #                      identity): a labelled extra row, not a figure users will see
 # Each measurement is its own process (peak RSS is per process); configurations are interleaved
 # over ROUNDS rounds and the median per configuration is reported. 2 intra-op threads everywhere.
-# Usage: bench/forward.sh [ROUNDS] [BATCHES] ; needs python3-torchvision. Results: target/bench/forward.csv
+# Usage: bench/forward.sh [ROUNDS] [BATCHES] [IMPLEMENTATIONS] ; needs python3-torchvision.
+#   IMPLEMENTATIONS: a subset of the labels above, such as "pytorch torchscript" (default: all)
+# Results: target/bench/forward.csv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 BATCHES=${2:-"1 8 16"}
+IMPLEMENTATIONS=" ${3:-onnxruntime onnxruntime-torchvision pytorch torchscript torchvision-eager torchvision-frozen onnxruntime-initial} "
 OUT=target/bench
 mkdir -p "$OUT"
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
@@ -30,7 +33,7 @@ export OPT_OUT_TRACKING=true MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRE
 JAVA=(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.denseserve.bench.ForwardBench)
 : > "$OUT/forward.csv"
 # run LABEL COMMAND...: one measurement, recorded under LABEL
-run() { local label=$1; shift; "$@" 2>/dev/null | grep '^RESULT' | awk -F, -v OFS=, -v l="$label" '{$2=l; print}' | tee -a "$OUT/forward.csv"; }
+run() { local label=$1; shift; [[ "$IMPLEMENTATIONS" == *" $label "* ]] || return 0; "$@" 2>/dev/null | grep '^RESULT' | awk -F, -v OFS=, -v l="$label" '{$2=l; print}' | tee -a "$OUT/forward.csv"; }
 for round in $(seq "$ROUNDS"); do
   for batch in $BATCHES; do
     n=$(( batch == 1 ? 40 : 8 ))
