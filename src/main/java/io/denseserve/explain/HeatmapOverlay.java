@@ -72,7 +72,9 @@ public final class HeatmapOverlay {
                 }
                 ClassActivationMap.Axis column = columns[x];
                 float value = row[column.low()] * (1 - column.towardsHigh()) + row[column.high()] * column.towardsHigh();
-                int[] c = PALETTE[(int) Math.round((value - min) / range * LEVELS)];
+                // Bilinear values lie between the map's extremes, up to rounding: clamp the index.
+                int level = (int) Math.round((value - min) / range * LEVELS);
+                int[] c = PALETTE[Math.min(Math.max(level, 0), LEVELS)];
                 for (int k = 0; k < 3; k++) {
                     out[i + k] = (byte) (((rgb[i + k] & 0xff) + c[k] + 1) / 2);
                 }
