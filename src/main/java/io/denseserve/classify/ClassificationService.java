@@ -205,7 +205,7 @@ public class ClassificationService {
         InferenceResult result = waitFor(pending.result(), pending.startNanos() + timeoutNanos);
         List<String> labels = pending.model().manifest().labels();
         List<Prediction> ranked = rank(result.probabilities(), labels, topK);
-        Explanation explanation = pending.explain().wanted() ? explain(pending, result, labels) : null;
+        Explanation explanation = pending.explain().wanted() ? explain(pending, result, labels, ranked.get(0).index()) : null;
         long total = System.nanoTime() - pending.startNanos();
         metrics.recordTotal(total);
         metrics.count(InferenceMetrics.Outcome.OK);
@@ -217,11 +217,11 @@ public class ClassificationService {
     }
 
     /** The class activation map of the class asked for (the top one by default) and its overlay. */
-    private static Explanation explain(Pending pending, InferenceResult result, List<String> labels) {
+    private static Explanation explain(Pending pending, InferenceResult result, List<String> labels, int top) {
         long start = System.nanoTime();
         float[] probabilities = result.probabilities();
         Integer asked = pending.explain().classIndex();
-        int c = asked != null ? asked : rank(probabilities, labels, 1).get(0).index();
+        int c = asked != null ? asked : top;
         ClassActivationMap map = pending.model().activationMaps().of(result.features(), c);
         OverlayBase base = pending.overlayBase();
         byte[] png = base.draw(map);

@@ -8,9 +8,9 @@ import java.util.zip.Deflater;
 
 /**
  * Writes 8-bit RGB PNGs for overlays, fast rather than small: every row with the Sub filter, and
- * deflate with Huffman coding only. On a 451x300 photo that is 4.5 ms and 246 KB, against 7 ms and
- * 212 KB for deflate's fastest full level; ImageIO's writer (adaptive filters, default level) took
- * most of an overlay's 23 ms.
+ * deflate with Huffman coding only (no string matching), since an overlay is drawn on the request
+ * thread for each explained request. ImageIO's writer (adaptive filters, default level) took most
+ * of an overlay's time; the figure now is {@code renderMs} in BENCHMARKS.md §3.
  */
 final class PngEncoder {
 

@@ -3,9 +3,9 @@ package io.denseserve.inference;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One preprocessed image waiting for a batch. Its future completes with the class probabilities,
- * and the feature maps if asked for,
- * or exceptionally with {@link DeadlineExceededException} or {@link InferenceFailedException}.
+ * One preprocessed image waiting for a batch. Its future completes with the class probabilities
+ * (and the feature maps, if asked for), or exceptionally with {@link DeadlineExceededException} or
+ * {@link InferenceFailedException}.
  */
 final class InferenceJob {
 

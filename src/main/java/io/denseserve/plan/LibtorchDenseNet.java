@@ -179,11 +179,11 @@ final class LibtorchDenseNet implements AutoCloseable {
      * The stem's 3x3, stride-2, padding-1 max pool along one axis (2: rows, 3: columns) of a
      * non-negative array, so the ReLU before it makes zero padding the same as torch's -inf:
      * output {@code i} is the max of inputs {@code 2i-1, 2i, 2i+1}, computed as the even inputs
-     * raised to the odd ones on either side, in place. Returns the even inputs' view. libtorch's
-     * {@code max_pool2d} took 3.9 ms on DenseNet-121's 64x112x112 stem output; the two passes, with
-     * the ReLU, 1.8 ms.
+     * raised to the odd ones on either side, in place. Returns the even inputs' view. Several
+     * times faster than libtorch's {@code max_pool2d} on DenseNet-121's stem output
+     * ({@code StemPoolBench}, BENCHMARKS.md §2).
      */
-    private static NDArray halveMax(NDArray x, int axis) {
+    static NDArray halveMax(NDArray x, int axis) {
         long size = x.getShape().get(axis);
         long evens = (size + 1) / 2;
         String leading = axis == 2 ? ":, :, " : ":, :, :, ";

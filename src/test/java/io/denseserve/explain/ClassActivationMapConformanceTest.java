@@ -49,7 +49,7 @@ class ClassActivationMapConformanceTest {
         try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(),
                         new int[] {(int) s[1], size, size}, 2);
                 ForwardPass pass = plan.open()) {
-            ForwardOutput output = pass.forward(rows(x), true);
+            ForwardOutput output = pass.forward(TorchvisionFixtures.images(x), true);
             int cells = expected.length / images;
             for (int i = 0; i < images; i++) {
                 int c = (int) classes[i];
@@ -71,16 +71,6 @@ class ClassActivationMapConformanceTest {
                         .isCloseTo(output.logits()[i][c], org.assertj.core.data.Offset.offset(TOLERANCE));
             }
         }
-    }
-
-    private static float[][] rows(HostTensor x) {
-        int n = (int) x.shape()[0];
-        int per = x.values().length / n;
-        float[][] rows = new float[n][];
-        for (int i = 0; i < n; i++) {
-            rows[i] = java.util.Arrays.copyOfRange(x.values(), i * per, (i + 1) * per);
-        }
-        return rows;
     }
 
     private static double maxAbsDiff(float[] actual, float[] expected, int offset) {

@@ -44,7 +44,7 @@ class PlanConformanceTest {
             DenseNetConfig config = TorchvisionFixtures.config(model);
             try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(), imageShape, 2);
                     ForwardPass pass = plan.open()) {
-                float[][] logits = pass.logits(images(x));
+                float[][] logits = pass.logits(TorchvisionFixtures.images(x));
                 assertThat(logits.length).isEqualTo((int) expected.shape()[0]);
                 assertThat(maxAbsDiff(logits, expected.values()))
                         .as("%s on %s, x%s (%s): max |plan - torchvision|", model, engine, i, x.shapeText())
@@ -65,16 +65,6 @@ class PlanConformanceTest {
             NDArray input = manager.create(x.values(), new Shape(x.shape()));
             return net.forward(new ParameterStore(manager, false), new NDList(input), false).singletonOrThrow().toFloatArray();
         }
-    }
-
-    static float[][] images(HostTensor batch) {
-        int n = (int) batch.shape()[0];
-        int size = batch.values().length / n;
-        float[][] images = new float[n][size];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(batch.values(), i * size, images[i], 0, size);
-        }
-        return images;
     }
 
     static double maxAbsDiff(float[][] rows, float[] flat) {

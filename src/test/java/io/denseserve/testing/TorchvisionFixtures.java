@@ -3,6 +3,7 @@ package io.denseserve.testing;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.model.DenseNetVariant;
 import io.denseserve.plan.InferenceEngine;
+import io.denseserve.weights.HostTensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,17 @@ public final class TorchvisionFixtures {
             }
         }
         return cases.stream();
+    }
+
+    /** A fixture batch {@code (N, C, H, W)} as the rows a forward pass takes, one per image. */
+    public static float[][] images(HostTensor batch) {
+        int n = (int) batch.shape()[0];
+        int size = batch.values().length / n;
+        float[][] images = new float[n][size];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(batch.values(), i * size, images[i], 0, size);
+        }
+        return images;
     }
 
     /** The architecture of one of {@link #MODEL_NAMES}. */
