@@ -12,6 +12,9 @@ public interface InferencePlan extends AutoCloseable {
     /** The engine that runs this plan, as {@code /models} and the startup log name it. */
     InferenceEngine engine();
 
+    /** The number type its forward passes compute in. */
+    Precision precision();
+
     /**
      * Opens a forward pass for the calling thread, with the plan's thread settings applied to it.
      *

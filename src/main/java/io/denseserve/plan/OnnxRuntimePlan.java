@@ -41,6 +41,11 @@ public final class OnnxRuntimePlan implements InferencePlan {
         return InferenceEngine.ONNXRUNTIME;
     }
 
+    @Override
+    public Precision precision() {
+        return Precision.FP32;
+    }
+
     /** The ONNX model this plan runs, for export and inspection. */
     public byte[] graph() {
         return graph.clone();

@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.onnx.DenseNetGraph;
+import io.denseserve.torchscript.DenseNetModule;
+import io.denseserve.torchscript.TorchScriptArchive.StorageType;
 import io.denseserve.weights.StateDict;
 
 /** Compiles a DenseNet's loaded weights into the {@link InferencePlan} of an engine. */
@@ -16,19 +18,26 @@ public final class PlanCompiler {
      * @param weights torchvision-named weights checked against it (see {@code ModelBundle#loadWeights})
      * @param engine which runtime serves
      * @param device where the libtorch plan runs; the ONNX Runtime plan runs on CPU
+     * @param precision what the plan computes in; {@link Precision#BF16} only with libtorch (the
+     *     ONNX Runtime we ship has no bfloat16 convolutions on CPU)
      * @param imageShape channels, height, width of one preprocessed image
      * @param threads intra-op threads of each forward pass
      */
     public static InferencePlan compile(DenseNetConfig config, StateDict weights, InferenceEngine engine,
-            Device device, int[] imageShape, int threads) {
+            Device device, Precision precision, int[] imageShape, int threads) {
         if (engine == InferenceEngine.PYTORCH) {
             NDManager manager = NDManager.newBaseManager(device, "PyTorch");
             try {
-                return new TorchPlan(LibtorchDenseNet.compile(config, weights, manager), imageShape, threads);
+                StorageType storage = precision == Precision.BF16 ? StorageType.BFLOAT16 : StorageType.FLOAT;
+                return new TorchPlan(DenseNetModule.write(config, weights, storage), manager, precision, imageShape,
+                        threads);
             } catch (RuntimeException e) {
                 manager.close();
                 throw e;
             }
+        }
+        if (precision != Precision.FP32) {
+            throw new IllegalArgumentException("the ONNX Runtime plan computes in fp32 only, not " + precision.label());
         }
         byte[] graph = DenseNetGraph.write(config, weights, imageShape[1], imageShape[2]);
         return new OnnxRuntimePlan(graph, imageShape, threads);

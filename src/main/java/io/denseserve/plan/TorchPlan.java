@@ -3,27 +3,47 @@ package io.denseserve.plan;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
- * libtorch through DJL, running {@link LibtorchDenseNet} on CPU or GPU. A {@link ForwardPass}
- * sets the calling thread's OpenMP thread count and turns autograd off (both are per thread in
- * libtorch); each batch's arrays live in a sub-manager closed when the batch returns, so native
- * memory does not grow with requests served.
+ * libtorch through DJL, on CPU or GPU, running the TorchScript module {@code
+ * io.denseserve.torchscript.DenseNetModule} writes from the loaded weights (folds applied, in fp32
+ * or bfloat16). A {@link ForwardPass} sets the calling thread's OpenMP thread count and turns
+ * autograd off (both are per thread in libtorch); each batch's arrays live in a sub-manager closed
+ * when the batch returns, so native memory does not grow with requests served.
  */
 public final class TorchPlan implements InferencePlan {
 
-    private final LibtorchDenseNet network;
+    private final PtNDManager manager;
+    private final PtSymbolBlock module;
+    private final Precision precision;
     private final Shape imageShape;
     private final int threads;
 
     /**
-     * @param network the compiled network; the plan owns it
+     * @param archive the module, as {@code torch.jit.load} reads it
+     * @param manager where the module's weights are loaded (its device is where the plan runs); the
+     *     plan owns it
+     * @param precision the type the module was written in
      * @param imageShape channels, height, width of one image
      * @param threads intra-op threads of each forward pass
      */
-    TorchPlan(LibtorchDenseNet network, int[] imageShape, int threads) {
-        this.network = network;
+    TorchPlan(byte[] archive, NDManager manager, Precision precision, int[] imageShape, int threads) {
+        this.manager = (PtNDManager) manager;
+        try {
+            this.module = JniUtils.loadModule(this.manager, new ByteArrayInputStream(archive), true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.precision = precision;
         this.imageShape = new Shape(imageShape[0], imageShape[1], imageShape[2]);
         this.threads = threads;
     }
@@ -31,6 +51,11 @@ public final class TorchPlan implements InferencePlan {
     @Override
     public InferenceEngine engine() {
         return InferenceEngine.PYTORCH;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     @Override
@@ -45,16 +70,19 @@ public final class TorchPlan implements InferencePlan {
                 for (int i = 0; i < images.length; i++) {
                     System.arraycopy(images[i], 0, flat, i * size, size);
                 }
-                try (NDManager step = network.manager().newSubManager()) {
+                try (PtNDManager step = (PtNDManager) manager.newSubManager()) {
                     NDArray input = step.create(flat, new Shape(images.length, imageShape.get(0),
                             imageShape.get(1), imageShape.get(2)));
-                    NDArray last = network.lastBlock(input);
-                    float[][] logits = rows(network.logits(last), images.length);
+                    PtNDArray[] outputs;
+                    try (IValue image = IValue.from((PtNDArray) input); IValue asked = IValue.from(features);
+                            IValue result = module.forward(image, asked)) {
+                        outputs = result.toTensorArray(step);
+                    }
+                    float[][] logits = rows(outputs[0], images.length);
                     FeatureMap[] maps = null;
                     if (features) {
-                        NDArray activated = network.featureMaps(last);
-                        Shape shape = activated.getShape();
-                        float[][] values = rows(activated, images.length);
+                        Shape shape = outputs[1].getShape();
+                        float[][] values = rows(outputs[1], images.length);
                         maps = new FeatureMap[images.length];
                         for (int i = 0; i < maps.length; i++) {
                             maps[i] = new FeatureMap((int) shape.get(1), (int) shape.get(2), (int) shape.get(3), values[i]);
@@ -77,13 +105,14 @@ public final class TorchPlan implements InferencePlan {
         int perImage = all.length / images;
         float[][] rows = new float[images][];
         for (int i = 0; i < images; i++) {
-            rows[i] = java.util.Arrays.copyOfRange(all, i * perImage, (i + 1) * perImage);
+            rows[i] = Arrays.copyOfRange(all, i * perImage, (i + 1) * perImage);
         }
         return rows;
     }
 
     @Override
     public void close() {
-        network.close();
+        module.close();
+        manager.close();
     }
 }

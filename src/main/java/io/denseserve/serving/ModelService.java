@@ -14,6 +14,7 @@ import io.denseserve.model.DenseNetShapes;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
+import io.denseserve.plan.Precision;
 import io.denseserve.preprocess.ImagePreprocessor;
 import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.StateDict;
@@ -73,7 +74,7 @@ public class ModelService implements DisposableBean {
             int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
             int workers = settings.workerCount();
             int threads = settings.threadsPerWorker();
-            InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device,
+            InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device, Precision.FP32,
                     inputShape, threads);
             InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
                     () -> served == null ? 0 : served.predictor().queueDepth());

@@ -15,6 +15,7 @@ import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
+import io.denseserve.plan.Precision;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,7 @@ public final class ForwardBench {
             case "onnxruntime" -> PROFILE == null ? plan(InferenceEngine.ONNXRUNTIME, file)
                     : onnxRuntime(((io.denseserve.plan.OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME, file)).graph());
             case "pytorch" -> plan(InferenceEngine.PYTORCH, file);
+            case "pytorch-bf16" -> plan(InferenceEngine.PYTORCH, Precision.BF16, file);
             case "torchscript" -> torchscript(file);
             case "onnxruntime-torchvision" -> onnxRuntime(Files.readAllBytes(file));
             default -> throw new IllegalArgumentException("unknown implementation " + impl);
@@ -105,13 +107,21 @@ public final class ForwardBench {
     }
 
     static InferencePlan compile(InferenceEngine engine, Path pth) throws Exception {
+        return compile(engine, Precision.FP32, pth);
+    }
+
+    static InferencePlan compile(InferenceEngine engine, Precision precision, Path pth) throws Exception {
         ModelBundle bundle = ModelBundle.torchvision("densenet121", pth);
         return PlanCompiler.compile(bundle.manifest().architecture(), bundle.loadWeights(), engine,
-                ai.djl.Device.cpu(), new int[] {3, SIZE, SIZE}, THREADS);
+                ai.djl.Device.cpu(), precision, new int[] {3, SIZE, SIZE}, THREADS);
     }
 
     static Forward plan(InferenceEngine engine, Path pth) throws Exception {
-        ForwardPass pass = compile(engine, pth).open();
+        return plan(engine, Precision.FP32, pth);
+    }
+
+    static Forward plan(InferenceEngine engine, Precision precision, Path pth) throws Exception {
+        ForwardPass pass = compile(engine, precision, pth).open();
         return pass::logits;
     }
 

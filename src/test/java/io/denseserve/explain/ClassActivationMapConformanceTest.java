@@ -10,6 +10,7 @@ import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
+import io.denseserve.plan.Precision;
 import io.denseserve.testing.TorchvisionFixtures;
 import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.SafetensorsFormat;
@@ -46,7 +47,7 @@ class ClassActivationMapConformanceTest {
         float[] expectedUp = io.get("cam0_up").values();
         float[] classes = io.get("cam0_class").values();
         DenseNetConfig config = TorchvisionFixtures.config(model);
-        try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(),
+        try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(), Precision.FP32,
                         new int[] {(int) s[1], size, size}, 2);
                 ForwardPass pass = plan.open()) {
             ForwardOutput output = pass.forward(TorchvisionFixtures.images(x), true);

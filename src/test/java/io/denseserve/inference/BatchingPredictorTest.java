@@ -8,6 +8,7 @@ import io.denseserve.plan.ForwardOutput;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
+import io.denseserve.plan.Precision;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,11 @@ class BatchingPredictorTest {
         @Override
         public InferenceEngine engine() {
             return InferenceEngine.PYTORCH;
+        }
+
+        @Override
+        public Precision precision() {
+            return Precision.FP32;
         }
 
         @Override

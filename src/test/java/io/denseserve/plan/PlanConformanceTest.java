@@ -42,7 +42,7 @@ class PlanConformanceTest {
             long[] s = x.shape();
             int[] imageShape = {(int) s[1], (int) s[2], (int) s[3]};
             DenseNetConfig config = TorchvisionFixtures.config(model);
-            try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(), imageShape, 2);
+            try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(), Precision.FP32, imageShape, 2);
                     ForwardPass pass = plan.open()) {
                 float[][] logits = pass.logits(TorchvisionFixtures.images(x));
                 assertThat(logits.length).isEqualTo((int) expected.shape()[0]);

@@ -1,0 +1,148 @@
+package io.denseserve.torchscript;
+
+import io.denseserve.fold.ChannelAffine;
+import io.denseserve.fold.ClampedInput;
+import io.denseserve.fold.Kernel;
+import io.denseserve.model.DenseNetConfig;
+import io.denseserve.model.Stem;
+import io.denseserve.torchscript.TorchScriptArchive.StorageType;
+import io.denseserve.torchscript.TorchScriptArchive.Tensor;
+import io.denseserve.weights.StateDict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a loaded DenseNet as a TorchScript module for libtorch: {@code densenet_plan.py} (beside
+ * this class) runs any DenseNet configuration from the folded weights this class computes.
+ * <ul>
+ *   <li>{@code norm0} is folded into {@code conv0} and {@code norm2} into {@code conv1}
+ *       ({@link ChannelAffine#after}); every batch norm and ReLU that feeds a 1x1 convolution
+ *       (dense layers' {@code norm1}, transitions, {@code norm5} before the classifier) becomes one
+ *       clamp with per-channel tensor bounds and that convolution ({@link ClampedInput}), exact for
+ *       any sign of a scale.</li>
+ *   <li>Each dense block allocates its output once; every layer reads a view of the channels
+ *       written so far and writes its channels into the next slice, so no layer concatenates.</li>
+ *   <li>The ImageNet stem's max pool runs as element-wise maxima of strided views after its ReLU
+ *       (which makes zero padding the same as -inf), in place; a transition pools before its
+ *       convolution (both linear), which then touches a quarter of the pixels.</li>
+ * </ul>
+ * The module's {@code forward(images, features)} takes float images and returns the logits as
+ * floats, and with {@code features} also {@code relu(norm5(x))}, the maps the classifier pools.
+ * Weights are stored, and activations computed, in the archive's storage type.
+ */
+public final class DenseNetModule {
+
+    /** The class {@code densenet_plan.py} declares. */
+    static final String CLASS_NAME = "DenseNetPlan";
+    private static final String SOURCE = source();
+
+    private final StateDict weights;
+    private final List<Tensor> lower1 = new ArrayList<>();
+    private final List<Tensor> upper1 = new ArrayList<>();
+    private final List<Tensor> weight1 = new ArrayList<>();
+    private final List<Tensor> bias1 = new ArrayList<>();
+    private final List<Tensor> weight2 = new ArrayList<>();
+    private final List<Tensor> transitionLower = new ArrayList<>();
+    private final List<Tensor> transitionUpper = new ArrayList<>();
+    private final List<Tensor> transitionWeight = new ArrayList<>();
+    private final List<Tensor> transitionBias = new ArrayList<>();
+
+    private DenseNetModule(StateDict weights) {
+        this.weights = weights;
+    }
+
+    /**
+     * @param config the architecture
+     * @param weights torchvision-named weights checked against it
+     * @param storage the type weights are stored and activations computed in
+     * @return the archive, for {@code torch.jit.load}
+     */
+    public static byte[] write(DenseNetConfig config, StateDict weights, StorageType storage) {
+        return new DenseNetModule(weights).archive(config, storage);
+    }
+
+    private byte[] archive(DenseNetConfig config, StorageType storage) {
+        Kernel stemKernel = Kernel.of(weights.get("features.conv0.weight"));
+        boolean imagenet = config.stem() == Stem.IMAGENET;
+        Kernel conv0 = imagenet ? ChannelAffine.of(weights, "features.norm0").after(stemKernel) : stemKernel;
+        int blocks = config.blockConfig().size();
+        int[] layers = new int[blocks];
+        int[] inputs = new int[blocks];
+        for (int b = 1; b <= blocks; b++) {
+            layers[b - 1] = config.blockConfig().get(b - 1);
+            inputs[b - 1] = (int) weights.get("features.denseblock" + b + ".denselayer1.norm1.weight").shape()[0];
+            for (int l = 1; l <= layers[b - 1]; l++) {
+                denseLayer("features.denseblock" + b + ".denselayer" + l);
+            }
+            if (b < blocks) {
+                String prefix = "features.transition" + b;
+                ClampedInput t = ClampedInput.of(ChannelAffine.of(weights, prefix + ".norm"),
+                        Kernel.of(weights.get(prefix + ".conv.weight")));
+                transitionLower.add(bound(t.lower()));
+                transitionUpper.add(bound(t.upper()));
+                transitionWeight.add(weight(t.conv()));
+                transitionBias.add(bias(t.conv()));
+            }
+        }
+        ClampedInput classifier = ClampedInput.of(ChannelAffine.of(weights, "features.norm5"),
+                Kernel.of(weights.get("classifier.weight"), weights.get("classifier.bias")));
+        ChannelAffine norm5 = ChannelAffine.of(weights, "features.norm5");
+        return new TorchScriptArchive(CLASS_NAME, SOURCE, storage)
+                .bool("imagenet_stem", imagenet)
+                .tensors("stem", List.of(weight(conv0), bias(conv0)))
+                .integers("block_layers", layers)
+                .integers("block_inputs", inputs)
+                .integer("growth", config.growthRate())
+                .tensors("lower1", lower1)
+                .tensors("upper1", upper1)
+                .tensors("weight1", weight1)
+                .tensors("bias1", bias1)
+                .tensors("weight2", weight2)
+                .tensors("transition_lower", transitionLower)
+                .tensors("transition_upper", transitionUpper)
+                .tensors("transition_weight", transitionWeight)
+                .tensors("transition_bias", transitionBias)
+                .tensors("classifier", List.of(bound(classifier.lower()), bound(classifier.upper()),
+                        weight(classifier.conv()), bias(classifier.conv())))
+                .tensors("norm5", List.of(bound(norm5.scale()), bound(norm5.shift())))
+                .write("densenet");
+    }
+
+    private void denseLayer(String layer) {
+        Kernel conv1 = ChannelAffine.of(weights, layer + ".norm2").after(Kernel.of(weights.get(layer + ".conv1.weight")));
+        ClampedInput folded = ClampedInput.of(ChannelAffine.of(weights, layer + ".norm1"), conv1);
+        lower1.add(bound(folded.lower()));
+        upper1.add(bound(folded.upper()));
+        weight1.add(weight(folded.conv()));
+        bias1.add(bias(folded.conv()));
+        weight2.add(weight(Kernel.of(weights.get(layer + ".conv2.weight"))));
+    }
+
+    /** Per-channel values shaped {@code (1, C, 1, 1)} to broadcast over a batch. */
+    private static Tensor bound(double[] perChannel) {
+        return new Tensor(new long[] {1, perChannel.length, 1, 1}, Kernel.toFloat(perChannel));
+    }
+
+    private static Tensor weight(Kernel kernel) {
+        return new Tensor(kernel.shape().clone(), kernel.weightAsFloat());
+    }
+
+    private static Tensor bias(Kernel kernel) {
+        return new Tensor(new long[] {kernel.outputs()}, kernel.biasAsFloat());
+    }
+
+    private static String source() {
+        try (InputStream in = DenseNetModule.class.getResourceAsStream("densenet_plan.py")) {
+            if (in == null) {
+                throw new IllegalStateException("densenet_plan.py is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
