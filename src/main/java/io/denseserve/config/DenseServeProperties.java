@@ -128,6 +128,13 @@ public class DenseServeProperties {
         /** onnxruntime, pytorch, or auto: ONNX Runtime on CPU, PyTorch (libtorch) on GPU. */
         @NotNull
         private EngineChoice engine = EngineChoice.AUTO;
+        /**
+         * fp32, or bf16: weights and activations in bfloat16 on the pytorch engine (auto then selects
+         * it), where the CPU has bfloat16 instructions (avx512_bf16 or amx_bf16) or on a GPU; elsewhere
+         * the service runs fp32 and logs a warning.
+         */
+        @NotNull
+        private PrecisionChoice precision = PrecisionChoice.FP32;
         /** Worker threads, each with its own predictor; 0 = 1 (one worker using all intra-op threads is fastest on CPU). */
         @Min(0)
         @Max(64)
@@ -197,6 +204,14 @@ public class DenseServeProperties {
             this.engine = engine;
         }
 
+        public PrecisionChoice getPrecision() {
+            return precision;
+        }
+
+        public void setPrecision(PrecisionChoice precision) {
+            this.precision = precision;
+        }
+
         public int getWorkers() {
             return workers;
         }
@@ -250,6 +265,9 @@ public class DenseServeProperties {
     public enum DeviceChoice { CPU, GPU, AUTO }
 
     public enum EngineChoice { AUTO, ONNXRUNTIME, PYTORCH }
+
+    /** fp32 or bf16. */
+    public enum PrecisionChoice { FP32, BF16 }
 
     /** Upload limits, checked before decoding. */
     public static class Limits {

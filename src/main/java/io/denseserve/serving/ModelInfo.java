@@ -20,13 +20,16 @@ public record ModelInfo(
         @Schema(description = "where the weights came from") Map<String, Object> provenance,
         @Schema(description = "device the model runs on", example = "cpu()") String device,
         @Schema(description = "engine that runs the model: onnxruntime or pytorch", example = "onnxruntime")
-                String engine) {
+                String engine,
+        @Schema(description = "number type the model computes in: fp32 or bf16", example = "fp32")
+                String precision) {
 
     static ModelInfo of(ServedModel model) {
         var m = model.manifest();
         int crop = m.preprocessing().crop();
         return new ModelInfo(m.name(), m.version(), m.architecture(), model.parameterCount(),
                 new int[] {m.architecture().inChannels(), crop, crop}, m.preprocessing(), m.labels().size(),
-                m.provenance(), model.device(), model.plan().engine().label());
+                m.provenance(), model.device(), model.plan().engine().label(),
+                model.plan().precision().label());
     }
 }

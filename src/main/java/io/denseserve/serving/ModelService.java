@@ -6,11 +6,13 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.config.DenseServeProperties;
 import io.denseserve.config.DenseServeProperties.DeviceChoice;
 import io.denseserve.config.DenseServeProperties.EngineChoice;
+import io.denseserve.config.DenseServeProperties.PrecisionChoice;
 import io.denseserve.explain.ClassActivationMaps;
 import io.denseserve.inference.BatchingPredictor;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.ModelNotReadyException;
 import io.denseserve.model.DenseNetShapes;
+import io.denseserve.plan.CpuFeatures;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
@@ -66,7 +68,8 @@ public class ModelService implements DisposableBean {
             ModelBundle bundle = openBundle();
             DenseServeProperties.Inference settings = properties.getInference();
             Device device = device(settings.getDevice());
-            InferenceEngine engine = engine(settings.getEngine(), device);
+            Precision precision = precision(settings.getPrecision(), device, CpuFeatures.ofThisMachine());
+            InferenceEngine engine = engine(settings.getEngine(), device, precision);
             StateDict weights = bundle.loadWeights();
             long parameters = DenseNetShapes.parameterCount(bundle.manifest().architecture());
             ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
@@ -74,7 +77,7 @@ public class ModelService implements DisposableBean {
             int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
             int workers = settings.workerCount();
             int threads = settings.threadsPerWorker();
-            InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device, Precision.FP32,
+            InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device, precision,
                     inputShape, threads);
             InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
                     () -> served == null ? 0 : served.predictor().queueDepth());
@@ -90,8 +93,8 @@ public class ModelService implements DisposableBean {
                     activationMaps);
             requestMetrics.serve(metrics);
             state.set(ModelState.READY);
-            LOG.info("serving model '{}' with {} on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",
-                    bundle.manifest().name(), engine.label(), device, parameters, workers, threads,
+            LOG.info("serving model '{}' with {} in {} on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",
+                    bundle.manifest().name(), engine.label(), precision.label(), device, parameters, workers, threads,
                     settings.getBatchSize());
         } catch (IOException | RuntimeException | LinkageError e) {
             // LinkageError: libtorch's natives failed to load; the service must still say FAILED.
@@ -135,18 +138,39 @@ public class ModelService implements DisposableBean {
     }
 
     /**
-     * The engine a setting selects: {@code auto} runs ONNX Runtime on CPU and libtorch on GPU (the
-     * ONNX Runtime we ship is its CPU build).
+     * The precision a setting selects: bf16 where it runs natively (a GPU, or a CPU with bfloat16
+     * instructions); elsewhere fp32 with a warning, since emulated bfloat16 would be slower than fp32
+     * and less exact.
      */
-    static InferenceEngine engine(EngineChoice choice, Device device) {
+    static Precision precision(PrecisionChoice choice, Device device, CpuFeatures cpu) {
+        if (choice == PrecisionChoice.FP32) {
+            return Precision.FP32;
+        }
+        if (device.isGpu() || cpu.bf16()) {
+            return Precision.BF16;
+        }
+        LOG.warn("denseserve.inference.precision=bf16 needs a CPU with avx512_bf16 or amx_bf16 (or a GPU); this CPU "
+                + "has neither, so the model runs in fp32");
+        return Precision.FP32;
+    }
+
+    /**
+     * The engine a setting selects: {@code auto} runs ONNX Runtime on CPU in fp32 and libtorch on GPU
+     * or in bf16 (the ONNX Runtime we ship is its CPU build, without bfloat16 convolutions).
+     */
+    static InferenceEngine engine(EngineChoice choice, Device device, Precision precision) {
         boolean gpu = device.isGpu();
         return switch (choice) {
             case PYTORCH -> InferenceEngine.PYTORCH;
-            case AUTO -> gpu ? InferenceEngine.PYTORCH : InferenceEngine.ONNXRUNTIME;
+            case AUTO -> gpu || precision == Precision.BF16 ? InferenceEngine.PYTORCH : InferenceEngine.ONNXRUNTIME;
             case ONNXRUNTIME -> {
                 if (gpu) {
                     throw new IllegalStateException("denseserve.inference.engine=onnxruntime runs on CPU only; "
                             + "use engine=pytorch (or auto) with device=gpu");
+                }
+                if (precision != Precision.FP32) {
+                    throw new IllegalStateException("denseserve.inference.engine=onnxruntime runs in fp32 only; "
+                            + "use engine=pytorch (or auto) with precision=" + precision.label());
                 }
                 yield InferenceEngine.ONNXRUNTIME;
             }

@@ -32,7 +32,11 @@ import java.util.List;
  * </ul>
  * The module's {@code forward(images, features)} takes float images and returns the logits as
  * floats, and with {@code features} also {@code relu(norm5(x))}, the maps the classifier pools.
- * Weights are stored, and activations computed, in the archive's storage type.
+ * Weights are stored, and activations computed, in the archive's storage type, but for the head:
+ * the last block's output is converted to float before the classifier's clamp, average and linear
+ * layer (a few thousand multiply-adds an image), so that logits and feature maps keep float's 24
+ * bits of mantissa; in bfloat16 logits near 10 would be rounded to steps of 1/16, enough to swap
+ * neighbours in a top 5.
  */
 public final class DenseNetModule {
 
@@ -93,7 +97,7 @@ public final class DenseNetModule {
         ChannelAffine norm5 = ChannelAffine.of(weights, "features.norm5");
         return new TorchScriptArchive(CLASS_NAME, SOURCE, storage)
                 .bool("imagenet_stem", imagenet)
-                .tensors("stem", List.of(weight(conv0), bias(conv0)))
+                .tensors("stem", List.of(weight(conv0), bias(conv0)), StorageType.FLOAT)
                 .integers("block_layers", layers)
                 .integers("block_inputs", inputs)
                 .integer("growth", config.growthRate())
@@ -107,8 +111,8 @@ public final class DenseNetModule {
                 .tensors("transition_weight", transitionWeight)
                 .tensors("transition_bias", transitionBias)
                 .tensors("classifier", List.of(bound(classifier.lower()), bound(classifier.upper()),
-                        weight(classifier.conv()), bias(classifier.conv())))
-                .tensors("norm5", List.of(bound(norm5.scale()), bound(norm5.shift())))
+                        weight(classifier.conv()), bias(classifier.conv())), StorageType.FLOAT)
+                .tensors("norm5", List.of(bound(norm5.scale()), bound(norm5.shift())), StorageType.FLOAT)
                 .write("densenet");
     }
 

@@ -64,7 +64,8 @@ public final class TorchScriptArchive {
     /**
      * @param className the module's class, declared in {@code source} as {@code class Name(Module)}
      * @param source the TorchScript source of {@code __torch__}, in {@code torch.jit.save}'s form
-     * @param storage the type every tensor attribute is stored in
+     * @param storage the type tensor attributes are stored in unless {@link #tensors(String, List,
+     *     StorageType)} says otherwise
      */
     public TorchScriptArchive(String className, String source, StorageType storage) {
         this.className = className;
@@ -95,15 +96,21 @@ public final class TorchScriptArchive {
         return this;
     }
 
+    /** Tensors stored in the archive's storage type. */
     public TorchScriptArchive tensors(String name, List<Tensor> values) {
+        return tensors(name, values, storage);
+    }
+
+    /** Tensors stored as {@code type}, whatever the archive's storage type. */
+    public TorchScriptArchive tensors(String name, List<Tensor> values, StorageType type) {
         List<Integer> keys = new ArrayList<>();
         for (Tensor t : values) {
-            keys.add(addStorage(t));
+            keys.add(addStorage(t, type));
         }
         attributes.add(p -> {
             p.string(name).global("torch.jit._pickle", "build_tensorlist").mark().emptyList().mark();
             for (int i = 0; i < values.size(); i++) {
-                tensor(p, values.get(i), keys.get(i));
+                tensor(p, values.get(i), keys.get(i), type);
             }
             p.appends().tuple().reduce();
         });
@@ -132,10 +139,10 @@ public final class TorchScriptArchive {
         return bytes.toByteArray();
     }
 
-    private int addStorage(Tensor t) {
-        ByteBuffer buffer = ByteBuffer.allocate(t.values().length * storage.bytes).order(ByteOrder.LITTLE_ENDIAN);
+    private int addStorage(Tensor t, StorageType type) {
+        ByteBuffer buffer = ByteBuffer.allocate(t.values().length * type.bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : t.values()) {
-            if (storage == StorageType.FLOAT) {
+            if (type == StorageType.FLOAT) {
                 buffer.putFloat(v);
             } else {
                 buffer.putShort(bfloat16(v));
@@ -146,10 +153,10 @@ public final class TorchScriptArchive {
     }
 
     /** {@code _rebuild_tensor_v2(storage, offset 0, size, stride, requires_grad False, OrderedDict())}. */
-    private void tensor(PickleWriter p, Tensor t, int key) {
+    private void tensor(PickleWriter p, Tensor t, int key, StorageType type) {
         long[] shape = t.shape();
         p.global("torch._utils", "_rebuild_tensor_v2").mark();
-        p.mark().string("storage").global("torch", storage.storageClass).string(Integer.toString(key))
+        p.mark().string("storage").global("torch", type.storageClass).string(Integer.toString(key))
                 .string("cpu").integer(t.values().length).tuple().persistentId();
         p.integer(0);
         p.mark();

@@ -22,7 +22,7 @@ class DenseNetPlan(Module):
   def forward(self: __torch__.DenseNetPlan,
     images: Tensor,
     features: bool) -> List[Tensor]:
-    x = self.stem_forward(torch.to(images, ops.prim.dtype(self.stem[0])))
+    x = torch.to(self.stem_forward(images), ops.prim.dtype(self.weight1[0]))
     layer = 0
     for b in range(torch.len(self.block_layers)):
       x = self.dense_block(x, b, layer)
@@ -30,12 +30,11 @@ class DenseNetPlan(Module):
       if b < torch.len(self.transition_weight):
         pooled = torch.avg_pool2d(torch.clamp(x, self.transition_lower[b], self.transition_upper[b]), [2, 2], [2, 2])
         x = torch.conv2d(pooled, self.transition_weight[b], self.transition_bias[b])
+    x = torch.to(x, 6)
     clamped = torch.clamp(x, self.classifier[0], self.classifier[1])
-    logits = torch.linear(torch.mean(clamped, [2, 3]), self.classifier[2], self.classifier[3])
-    outputs = [torch.to(logits, 6)]
+    outputs = [torch.linear(torch.mean(clamped, [2, 3]), self.classifier[2], self.classifier[3])]
     if features:
-      activated = torch.relu(torch.add(torch.mul(x, self.norm5[0]), self.norm5[1]))
-      outputs.append(torch.to(activated, 6))
+      outputs.append(torch.relu(torch.add(torch.mul(x, self.norm5[0]), self.norm5[1])))
     return outputs
   def stem_forward(self: __torch__.DenseNetPlan,
     images: Tensor) -> Tensor:

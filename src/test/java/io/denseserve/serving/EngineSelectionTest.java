@@ -5,27 +5,53 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import io.denseserve.config.DenseServeProperties.EngineChoice;
+import io.denseserve.config.DenseServeProperties.PrecisionChoice;
+import io.denseserve.plan.CpuFeatures;
 import io.denseserve.plan.InferenceEngine;
+import io.denseserve.plan.Precision;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** {@code denseserve.inference.engine}: auto picks by device; onnxruntime refuses a GPU. */
+/**
+ * {@code denseserve.inference.engine} and {@code .precision}: auto picks by device and precision;
+ * onnxruntime refuses a GPU and bf16; bf16 falls back to fp32 where it would be emulated.
+ */
 class EngineSelectionTest {
+
+    private static final CpuFeatures WITH_BF16 = new CpuFeatures(Set.of("avx2", "avx512f", "avx512_bf16"));
+    private static final CpuFeatures WITHOUT_BF16 = new CpuFeatures(Set.of("avx2", "avx512f", "avx512_vnni"));
 
     @Test
     void autoRunsOnnxRuntimeOnCpuAndPytorchOnGpu() {
-        assertThat(ModelService.engine(EngineChoice.AUTO, Device.cpu())).isEqualTo(InferenceEngine.ONNXRUNTIME);
-        assertThat(ModelService.engine(EngineChoice.AUTO, Device.gpu())).isEqualTo(InferenceEngine.PYTORCH);
+        assertThat(ModelService.engine(EngineChoice.AUTO, Device.cpu(), Precision.FP32)).isEqualTo(InferenceEngine.ONNXRUNTIME);
+        assertThat(ModelService.engine(EngineChoice.AUTO, Device.gpu(), Precision.FP32)).isEqualTo(InferenceEngine.PYTORCH);
+    }
+
+    @Test
+    void autoRunsPytorchForBf16() {
+        assertThat(ModelService.engine(EngineChoice.AUTO, Device.cpu(), Precision.BF16)).isEqualTo(InferenceEngine.PYTORCH);
     }
 
     @Test
     void anExplicitChoiceIsKept() {
-        assertThat(ModelService.engine(EngineChoice.PYTORCH, Device.cpu())).isEqualTo(InferenceEngine.PYTORCH);
-        assertThat(ModelService.engine(EngineChoice.ONNXRUNTIME, Device.cpu())).isEqualTo(InferenceEngine.ONNXRUNTIME);
+        assertThat(ModelService.engine(EngineChoice.PYTORCH, Device.cpu(), Precision.FP32)).isEqualTo(InferenceEngine.PYTORCH);
+        assertThat(ModelService.engine(EngineChoice.ONNXRUNTIME, Device.cpu(), Precision.FP32))
+                .isEqualTo(InferenceEngine.ONNXRUNTIME);
     }
 
     @Test
-    void onnxRuntimeOnGpuIsRefusedWithTheFix() {
-        assertThatThrownBy(() -> ModelService.engine(EngineChoice.ONNXRUNTIME, Device.gpu()))
+    void onnxRuntimeOnGpuOrInBf16IsRefusedWithTheFix() {
+        assertThatThrownBy(() -> ModelService.engine(EngineChoice.ONNXRUNTIME, Device.gpu(), Precision.FP32))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("engine=pytorch");
+        assertThatThrownBy(() -> ModelService.engine(EngineChoice.ONNXRUNTIME, Device.cpu(), Precision.BF16))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("engine=pytorch");
+    }
+
+    @Test
+    void bf16OnlyWhereItRunsNatively() {
+        assertThat(ModelService.precision(PrecisionChoice.BF16, Device.cpu(), WITH_BF16)).isEqualTo(Precision.BF16);
+        assertThat(ModelService.precision(PrecisionChoice.BF16, Device.gpu(), WITHOUT_BF16)).isEqualTo(Precision.BF16);
+        assertThat(ModelService.precision(PrecisionChoice.BF16, Device.cpu(), WITHOUT_BF16)).isEqualTo(Precision.FP32);
+        assertThat(ModelService.precision(PrecisionChoice.FP32, Device.cpu(), WITH_BF16)).isEqualTo(Precision.FP32);
     }
 }
