@@ -3,6 +3,7 @@
 # side by side in one run:
 #   onnxruntime        the service's ONNX Runtime plan (the CPU default): our graph, our folds
 #   pytorch            the service's libtorch plan (GPU default, CPU fallback)
+#   pytorch-bf16       the same plan with precision=bf16 (needs avx512_bf16 or amx_bf16 to mean anything)
 #   onnxruntime-torchvision  ONNX Runtime on torchvision's own torch.onnx.export of the same weights,
 #                      with the same OrtSession options: the peer a CPU user would pick
 #   torchscript        the same weights traced by torch.jit and loaded through DJL
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 BATCHES=${2:-"1 8 16"}
-IMPLEMENTATIONS=" ${3:-onnxruntime onnxruntime-torchvision pytorch torchscript torchvision-eager torchvision-frozen onnxruntime-initial} "
+IMPLEMENTATIONS=" ${3:-onnxruntime onnxruntime-torchvision pytorch pytorch-bf16 torchscript torchvision-eager torchvision-frozen onnxruntime-initial} "
 OUT=target/bench
 mkdir -p "$OUT"
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
@@ -40,6 +41,7 @@ for round in $(seq "$ROUNDS"); do
     run onnxruntime "${JAVA[@]}" onnxruntime "$OUT/densenet121.pth" "$batch" "$n"
     run onnxruntime-torchvision "${JAVA[@]}" onnxruntime-torchvision "$OUT/densenet121.torchvision.onnx" "$batch" "$n"
     run pytorch "${JAVA[@]}" pytorch "$OUT/densenet121.pth" "$batch" "$n"
+    run pytorch-bf16 "${JAVA[@]}" pytorch-bf16 "$OUT/densenet121.pth" "$batch" "$n"
     run torchscript "${JAVA[@]}" torchscript "$OUT/densenet121.torchscript.pt" "$batch" "$n"
     run torchvision-eager /usr/bin/python3 bench/forward_torch.py eager "$OUT/densenet121.pth" "$batch" "$n"
     run torchvision-frozen /usr/bin/python3 bench/forward_torch.py frozen "$OUT/densenet121.pth" "$batch" "$n"
@@ -59,7 +61,8 @@ for (impl, batch), v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])
                                           statistics.median(x[1] for x in v), len(v)))
 med = {k: statistics.median(x[0] for x in v) for k, v in rows.items()}
 for batch in sorted({b for _, b in med}):
-    for a, b in (("onnxruntime", "onnxruntime-torchvision"), ("pytorch", "torchscript")):
+    for a, b in (("onnxruntime", "onnxruntime-torchvision"), ("pytorch", "torchscript"),
+                 ("pytorch-bf16", "pytorch"), ("pytorch-bf16", "onnxruntime")):
         if (a, batch) in med and (b, batch) in med:
             print("batch %d: %s / %s = %.2fx" % (batch, a, b, med[(a, batch)] / med[(b, batch)]))
 PY

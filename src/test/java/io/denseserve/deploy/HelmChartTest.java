@@ -116,6 +116,7 @@ class HelmChartTest {
         assertThat(env(c)).as("threads are sized by the service from the CPU limit it sees, not re-derived here")
                 .doesNotContainKeys("DENSESERVE_INFERENCE_INTRAOPTHREADS", "OMP_NUM_THREADS", "SERVER_TOMCAT_THREADS_MAX")
                 .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").containsEntry("DENSESERVE_INFERENCE_ENGINE", "auto")
+                .containsEntry("DENSESERVE_INFERENCE_PRECISION", "fp32")
                 .doesNotContainKey("DENSESERVE_MODEL_BUNDLE")
                 .containsEntry("DENSESERVE_SHUTDOWN_DRAINPERIOD", "5s");
         assertThat(pod.getTerminationGracePeriodSeconds()).as("drain + graceful shutdown (30s) fit in the grace period")
