@@ -32,6 +32,7 @@ class DefaultModelEndToEndTest {
         assertThat(model.path("name").asText()).isEqualTo("fashion-mnist-densenet-bc");
         assertThat(model.path("inputShape").toString()).isEqualTo("[1,28,28]");
         assertThat(model.path("engine").asText()).as("engine=auto on CPU").isEqualTo("onnxruntime");
+        assertThat(model.path("precision").asText()).as("precision defaults to fp32").isEqualTo("fp32");
         Prerequisites.require(Files.exists(FashionMnist.dataDir().resolve("t10k-images-idx3-ubyte.gz")),
                 "default model accuracy: dataset-fashion-mnist not installed, only the model's description was checked");
         FashionMnist test = FashionMnist.test(FashionMnist.dataDir()).head(200);
