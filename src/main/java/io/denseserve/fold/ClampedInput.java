@@ -1,7 +1,5 @@
 package io.denseserve.fold;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A batch norm and ReLU feeding a 1x1 convolution (or a linear layer), {@code W relu(s x + t)},
@@ -15,12 +13,9 @@ import java.util.List;
  *
  * @param lower per input channel; {@code -inf} where unbounded
  * @param upper per input channel; {@code +inf} where unbounded
- * @param upperBounded the channels with a finite upper bound (a negative scale), ascending: in a
- *     trained network a few percent, so an engine whose maximum takes per-channel bounds but whose
- *     minimum is costly may apply the upper bounds to these channels alone
  * @param conv the convolution over the clamped input, with the folded bias
  */
-public record ClampedInput(double[] lower, double[] upper, int[] upperBounded, Kernel conv) {
+public record ClampedInput(double[] lower, double[] upper, Kernel conv) {
 
     /**
      * A bound this far from zero means the ReLU is constant on any real activation; treating the
@@ -39,7 +34,6 @@ public record ClampedInput(double[] lower, double[] upper, int[] upperBounded, K
         double[] upper = new double[inputs];
         double[] scale = new double[inputs];
         double[] shift = new double[inputs];
-        List<Integer> upperBounded = new ArrayList<>();
         for (int i = 0; i < inputs; i++) {
             double s = norm.scale()[i];
             double t = norm.shift()[i];
@@ -56,7 +50,6 @@ public record ClampedInput(double[] lower, double[] upper, int[] upperBounded, K
                 lower[i] = bound;
             } else {
                 upper[i] = bound;
-                upperBounded.add(i);
             }
         }
         int outputs = conv.outputs();
@@ -69,7 +62,6 @@ public record ClampedInput(double[] lower, double[] upper, int[] upperBounded, K
                 bias[o] += w * shift[i];
             }
         }
-        return new ClampedInput(lower, upper, upperBounded.stream().mapToInt(Integer::intValue).toArray(),
-                new Kernel(conv.shape().clone(), weight, bias));
+        return new ClampedInput(lower, upper, new Kernel(conv.shape().clone(), weight, bias));
     }
 }

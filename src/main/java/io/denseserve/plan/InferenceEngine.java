@@ -7,7 +7,10 @@ public enum InferenceEngine {
      * folds applied.
      */
     ONNXRUNTIME("onnxruntime"),
-    /** libtorch through DJL, on our DenseNet blocks with their inference folds: CPU or GPU. */
+    /**
+     * libtorch through DJL, on the TorchScript module {@code DenseNetModule} writes from the loaded
+     * weights, folds applied: CPU or GPU, fp32 or bf16.
+     */
     PYTORCH("pytorch");
 
     private final String label;

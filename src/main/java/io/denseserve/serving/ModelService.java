@@ -146,7 +146,11 @@ public class ModelService implements DisposableBean {
         if (choice == PrecisionChoice.FP32) {
             return Precision.FP32;
         }
-        if (device.isGpu() || cpu.bf16()) {
+        if (device.isGpu()) {
+            return Precision.BF16;
+        }
+        if (cpu.bf16()) {
+            LOG.info("precision bf16: this CPU has {}", cpu.bf16Flags());
             return Precision.BF16;
         }
         LOG.warn("denseserve.inference.precision=bf16 needs a CPU with avx512_bf16 or amx_bf16 (or a GPU); this CPU "
