@@ -32,11 +32,12 @@ import java.util.List;
  * </ul>
  * The module's {@code forward(images, features)} takes float images and returns the logits as
  * floats, and with {@code features} also {@code relu(norm5(x))}, the maps the classifier pools.
- * Weights are stored, and activations computed, in the archive's storage type, but for the head:
- * the last block's output is converted to float before the classifier's clamp, average and linear
- * layer (a few thousand multiply-adds an image), so that logits and feature maps keep float's 24
- * bits of mantissa; in bfloat16 logits near 10 would be rounded to steps of 1/16, enough to swap
- * neighbours in a top 5.
+ * Weights are stored, and activations computed, in the archive's storage type, but for the stem
+ * and the head, which stay float: the stem's convolution (a few percent of the work) so that the
+ * image is not rounded before the first layer, and the last block's output is converted to float
+ * before the classifier's clamp, average and linear layer, so that logits and feature maps keep
+ * float's 24 bits of mantissa; in bfloat16 logits near 10 would be rounded to steps of 1/16, enough
+ * to swap neighbours in a top 5.
  */
 public final class DenseNetModule {
 
@@ -92,9 +93,9 @@ public final class DenseNetModule {
                 transitionBias.add(bias(t.conv()));
             }
         }
-        ClampedInput classifier = ClampedInput.of(ChannelAffine.of(weights, "features.norm5"),
-                Kernel.of(weights.get("classifier.weight"), weights.get("classifier.bias")));
         ChannelAffine norm5 = ChannelAffine.of(weights, "features.norm5");
+        ClampedInput classifier = ClampedInput.of(norm5,
+                Kernel.of(weights.get("classifier.weight"), weights.get("classifier.bias")));
         return new TorchScriptArchive(CLASS_NAME, SOURCE, storage)
                 .bool("imagenet_stem", imagenet)
                 .tensors("stem", List.of(weight(conv0), bias(conv0)), StorageType.FLOAT)
