@@ -26,16 +26,22 @@ import org.junit.jupiter.api.Test;
  * falls back to fp32, so there is nothing to compare, and the test says so): the embedded
  * Fashion-MNIST model's top-1 class is the same on at least 99.5% of the 10,000 test images; on
  * real photos a DenseNet-121 with trained-like (mixed-sign) batch norms gives logits within
- * {@link #LOGIT_TOLERANCE} of fp32 (about 1% of their range) and keeps the order of its top 6
- * wherever two neighbours' fp32 logits are at least that far apart. Closer neighbours may swap:
- * this randomised network's logits on photos lie within thousandths of each other, nearer than
- * bfloat16's 8-bit mantissa resolves. The test prints each photo's top 5 both ways.
+ * {@link #RANGE_FRACTION} of the fp32 logits' range and keeps the order of its top 6 wherever two
+ * neighbours' fp32 logits are at least that far apart. Closer neighbours may swap: this randomised
+ * network's logits on photos lie within thousandths of each other, nearer than bfloat16's 8-bit
+ * mantissa resolves. The test prints each photo's top 5 both ways.
  */
 class Bf16AgreementTest {
 
     private static final String PHOTOS_DENSENET = "densenet121";
-    /** Largest bf16 - fp32 logit difference accepted on the photos, whose logits reach about 10. */
-    static final double LOGIT_TOLERANCE = 0.1;
+    /**
+     * Largest bf16 - fp32 logit difference accepted on a photo, as a fraction of its fp32 logits'
+     * range (max - min): torch's own bfloat16 of this network (features in bf16, head in fp32, as
+     * here) moves them by 0.6-1.9% of it ({@code bench/torch_bf16_deviation.py}). The bound is
+     * relative because the error scales with the logits; how the CPU's kernels order their sums
+     * (AVX-512 or AMX) moves it within that.
+     */
+    static final double RANGE_FRACTION = 0.02;
 
     @BeforeAll
     static void bf16RunsNatively() {
@@ -103,18 +109,20 @@ class Bf16AgreementTest {
         float[][] bf16 = logits(config, weights, Precision.BF16, shape, batch);
         int keptTopFive = 0;
         for (int i = 0; i < batch.length; i++) {
+            double tolerance = RANGE_FRACTION * range(fp32[i]);
             int[] expected = topK(fp32[i], 5);
             int[] actual = topK(bf16[i], 5);
             keptTopFive += Arrays.equals(expected, actual) ? 1 : 0;
             System.out.printf("RESULT,bf16-agreement,%s,fp32 top-5 %s, bf16 top-5 %s, smallest fp32 gap in the top 6 %.4f,"
-                    + " max |logit difference| %.4f%n", names.get(i), Arrays.toString(expected), Arrays.toString(actual),
-                    smallestGap(fp32[i], 6), maxAbsDiff(fp32[i], bf16[i]));
-            assertThat(maxAbsDiff(fp32[i], bf16[i])).as("%s: max |bf16 - fp32| logit", names.get(i))
-                    .isLessThanOrEqualTo(LOGIT_TOLERANCE);
+                    + " max |logit difference| %.4f (%.2f%% of the fp32 range)%n", names.get(i), Arrays.toString(expected),
+                    Arrays.toString(actual), smallestGap(fp32[i], 6), maxAbsDiff(fp32[i], bf16[i]),
+                    100 * maxAbsDiff(fp32[i], bf16[i]) / range(fp32[i]));
+            assertThat(maxAbsDiff(fp32[i], bf16[i])).as("%s: max |bf16 - fp32| logit, fp32 range %.3f", names.get(i),
+                    range(fp32[i])).isLessThanOrEqualTo(tolerance);
             int[] six = topK(fp32[i], 6);
             for (int a = 0; a < six.length; a++) {
                 for (int b = a + 1; b < six.length; b++) {
-                    if (fp32[i][six[a]] - fp32[i][six[b]] >= LOGIT_TOLERANCE) {
+                    if (fp32[i][six[a]] - fp32[i][six[b]] >= tolerance) {
                         assertThat(bf16[i][six[a]]).as("%s: class %d above class %d in bf16 as in fp32", names.get(i),
                                 six[a], six[b]).isGreaterThan(bf16[i][six[b]]);
                     }
@@ -160,6 +168,16 @@ class Bf16AgreementTest {
             gap = Math.min(gap, row[top[i - 1]] - row[top[i]]);
         }
         return gap;
+    }
+
+    private static double range(float[] row) {
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        for (float v : row) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return max - min;
     }
 
     private static double maxAbsDiff(float[] a, float[] b) {
