@@ -4,8 +4,8 @@ import io.denseserve.config.DenseServeProperties;
 import io.denseserve.preprocess.ImageDecoder;
 import io.denseserve.serving.ModelService;
 import io.denseserve.serving.ServedModel;
+import io.denseserve.serving.StandaloneModelService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,10 +35,7 @@ public final class PredictorBench {
         } else if (!args[0].equals("default")) {
             properties.getModel().setBundle(Path.of(args[0]));
         }
-        Constructor<ModelService> constructor = ModelService.class.getDeclaredConstructor(
-                DenseServeProperties.class, io.micrometer.core.instrument.MeterRegistry.class);
-        constructor.setAccessible(true);
-        ModelService service = constructor.newInstance(properties, new SimpleMeterRegistry());
+        ModelService service = StandaloneModelService.create(properties, new SimpleMeterRegistry());
         service.load();
         ServedModel model = service.current();
         float[] input = model.preprocessor().apply(
