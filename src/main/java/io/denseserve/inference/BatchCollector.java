@@ -28,10 +28,17 @@ final class BatchCollector {
      *     a worker notice shutdown)
      */
     List<InferenceJob> next(BlockingQueue<InferenceJob> queue, long idleWaitMillis) throws InterruptedException {
+        return next(queue, idleWaitMillis, () -> {});
+    }
+
+    /** As {@link #next(BlockingQueue, long)}, running {@code onFirstJob} as soon as the first job is taken. */
+    List<InferenceJob> next(BlockingQueue<InferenceJob> queue, long idleWaitMillis, Runnable onFirstJob)
+            throws InterruptedException {
         InferenceJob first = queue.poll(idleWaitMillis, TimeUnit.MILLISECONDS);
         if (first == null) {
             return List.of();
         }
+        onFirstJob.run();
         List<InferenceJob> batch = new ArrayList<>(batchSize);
         batch.add(first);
         long flushAt = first.enqueuedNanos + maxDelayNanos;

@@ -12,13 +12,15 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A pool of worker threads, each with its own {@link ForwardPass} of the served {@link
  * InferencePlan} (passes are not thread-safe), fed by one bounded queue and batching dynamically
- * through {@link BatchCollector}.
+ * through {@link BatchCollector}. Where the {@link WorkerLayout} widens, the two workers share one
+ * more pass across all the CPUs and {@link CoreLanes} decides, batch by batch, which runs it.
  *
  * <p>Admission control happens at {@link #submit}: a full queue throws {@link
  * OverloadedException} at once instead of letting latency grow without bound. A job whose deadline
@@ -31,6 +33,10 @@ public final class BatchingPredictor implements AutoCloseable {
     private static final long IDLE_WAIT_MILLIS = 50;
 
     private final InferencePlan plan;
+    private final WorkerLayout layout;
+    /** Present where the layout widens. */
+    private final CoreLanes lanes;
+    private ForwardPass widePass;
     private final int inputSize;
     private final BlockingQueue<InferenceJob> queue;
     private final BatchCollector collector;
@@ -39,18 +45,20 @@ public final class BatchingPredictor implements AutoCloseable {
     private volatile boolean running = true;
 
     /**
-     * Creates {@code workers} threads; {@link #start} starts them.
+     * Creates the layout's worker threads; {@link #start} starts them.
      *
      * @param inputSize floats in one preprocessed image
      */
-    public BatchingPredictor(InferencePlan plan, int inputSize, int workers, int batchSize,
+    public BatchingPredictor(InferencePlan plan, int inputSize, WorkerLayout layout, int batchSize,
             Duration maxBatchDelay, int queueCapacity, InferenceMetrics metrics) {
         this.plan = plan;
+        this.layout = layout;
+        this.lanes = layout.widens() ? new CoreLanes() : null;
         this.inputSize = inputSize;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.collector = new BatchCollector(batchSize, maxBatchDelay.toNanos());
         this.metrics = metrics;
-        for (int i = 0; i < workers; i++) {
+        for (int i = 0; i < layout.workers(); i++) {
             Thread t = new Thread(this::work, "inference-worker-" + i);
             t.setDaemon(true);
             this.workers.add(t);
@@ -59,6 +67,9 @@ public final class BatchingPredictor implements AutoCloseable {
 
     /** Starts the workers; call after {@link #warmUp}. */
     public void start() {
+        if (lanes != null) {
+            widePass = plan.open(layout.wideThreads());
+        }
         workers.forEach(Thread::start);
     }
 
@@ -67,7 +78,7 @@ public final class BatchingPredictor implements AutoCloseable {
      * the engine has chosen its kernels for each shape before the first real request.
      */
     public void warmUp(int batchSize) {
-        try (ForwardPass pass = plan.open()) {
+        try (ForwardPass pass = plan.open(layout.threads())) {
             for (int n = 1; n <= batchSize; n++) {
                 pass.probabilities(new float[n][inputSize]);
             }
@@ -107,11 +118,15 @@ public final class BatchingPredictor implements AutoCloseable {
     }
 
     private void work() {
-        try (ForwardPass pass = plan.open()) {
+        try (ForwardPass pass = plan.open(layout.threads())) {
             while (running || !queue.isEmpty()) {
-                List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS);
-                if (!batch.isEmpty()) {
-                    run(pass, batch);
+                if (lanes == null) {
+                    List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS);
+                    if (!batch.isEmpty()) {
+                        run(pass, batch, () -> {});
+                    }
+                } else {
+                    workInLane(pass);
                 }
             }
         } catch (InterruptedException e) {
@@ -119,7 +134,32 @@ public final class BatchingPredictor implements AutoCloseable {
         }
     }
 
-    private void run(ForwardPass pass, List<InferenceJob> collected) {
+    /** Collects one batch and runs it in this worker's lane or, where it is the only work, across all the CPUs. */
+    private void workInLane(ForwardPass lane) throws InterruptedException {
+        lanes.awaitFreeLane();
+        List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS, lanes::holdsJobs);
+        if (batch.isEmpty()) {
+            return;
+        }
+        CoreLanes.Grant grant = lanes.take(!queue.isEmpty());
+        metrics.recordBatchWidth(grant == CoreLanes.Grant.ALL_CPUS);
+        // The CPUs go back as soon as the forward pass returns, before its callers hear: a caller
+        // that sends its next request at once must find them free, or that request takes a lane.
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                lanes.release(grant);
+            }
+        };
+        try {
+            run(grant == CoreLanes.Grant.ALL_CPUS ? widePass : lane, batch, release);
+        } finally {
+            release.run();
+        }
+    }
+
+    /** @param afterForward runs as soon as the forward pass has returned or thrown, before any result completes */
+    private void run(ForwardPass pass, List<InferenceJob> collected, Runnable afterForward) {
         long start = System.nanoTime();
         List<InferenceJob> batch = new ArrayList<>(collected.size());
         for (InferenceJob job : collected) {
@@ -144,7 +184,12 @@ public final class BatchingPredictor implements AutoCloseable {
             metrics.recordQueueWait(start - batch.get(i).enqueuedNanos);
         }
         try {
-            ForwardOutput output = pass.forward(inputs, features);
+            ForwardOutput output;
+            try {
+                output = pass.forward(inputs, features);
+            } finally {
+                afterForward.run();
+            }
             float[][] probabilities = Softmax.rows(output.logits());
             long inferenceNanos = System.nanoTime() - start;
             metrics.recordBatch(batch.size(), inferenceNanos);
@@ -173,6 +218,9 @@ public final class BatchingPredictor implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (widePass != null) {
+            widePass.close();
         }
     }
 }

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * The service's Prometheus metrics, all tagged with the model name: latency histograms (with
  * percentile buckets and SLO boundaries) for the whole request and its parts, the batch-size
- * distribution, requests by outcome, and the queue depth.
+ * distribution, requests by outcome, the queue depth and, where two workers share the CPUs as
+ * lanes ({@link CoreLanes}), batches by the CPUs they ran on.
  */
 public final class InferenceMetrics {
 
@@ -34,6 +35,8 @@ public final class InferenceMetrics {
     private final Timer inference;
     private final DistributionSummary batchSize;
     private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+    private final Counter acrossAllCpus;
+    private final Counter inOneLane;
 
     public InferenceMetrics(MeterRegistry registry, String model, int maxBatchSize, Supplier<Number> queueDepth) {
         total = timer(registry, "denseserve.request", "whole request: decode, preprocess, queue, inference, response", model);
@@ -48,8 +51,16 @@ public final class InferenceMetrics {
             outcomes.put(o, Counter.builder(REQUESTS).description("classification requests by outcome")
                     .tag("model", model).tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
+        acrossAllCpus = lanes(registry, model, "all_cpus");
+        inOneLane = lanes(registry, model, "one_lane");
         Gauge.builder("denseserve.queue.depth", queueDepth).description("requests waiting for a batch")
                 .tag("model", model).register(registry);
+    }
+
+    private static Counter lanes(MeterRegistry registry, String model, String width) {
+        return Counter.builder("denseserve.lane.batches")
+                .description("batches by the CPUs they ran on, where two workers share them as lanes")
+                .tag("model", model).tag("width", width).register(registry);
     }
 
     private static Timer timer(MeterRegistry registry, String name, String description, String model) {
@@ -76,6 +87,10 @@ public final class InferenceMetrics {
     void recordBatch(int size, long inferenceNanos) {
         batchSize.record(size);
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void recordBatchWidth(boolean allCpus) {
+        (allCpus ? acrossAllCpus : inOneLane).increment();
     }
 
     void recordQueueWait(long nanos) {

@@ -15,12 +15,26 @@ public interface InferencePlan extends AutoCloseable {
     /** The number type its forward passes compute in. */
     Precision precision();
 
+    /** Intra-op threads a forward pass uses unless opened with another count. */
+    int threads();
+
     /**
      * Opens a forward pass for the calling thread, with the plan's thread settings applied to it.
      *
      * @throws PlanException if the engine cannot start one
      */
-    ForwardPass open();
+    default ForwardPass open() {
+        return open(threads());
+    }
+
+    /**
+     * Opens a forward pass that runs on {@code threads} intra-op threads. ONNX Runtime's pass may
+     * then be used by any thread (one at a time); libtorch's applies the count to the opening
+     * thread, which must be the one that runs it.
+     *
+     * @throws PlanException if the engine cannot start one
+     */
+    ForwardPass open(int threads);
 
     /** Frees the plan's weights and native resources; open passes must be closed first. */
     @Override

@@ -52,7 +52,12 @@ public final class OnnxRuntimePlan implements InferencePlan {
     }
 
     @Override
-    public ForwardPass open() {
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public ForwardPass open(int threads) {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);

@@ -59,7 +59,12 @@ public final class TorchPlan implements InferencePlan {
     }
 
     @Override
-    public ForwardPass open() {
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public ForwardPass open(int threads) {
         JniUtils.setNumThreads(threads);
         JniUtils.setGradMode(false);
         return new ForwardPass() {

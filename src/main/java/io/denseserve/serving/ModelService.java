@@ -10,6 +10,7 @@ import io.denseserve.config.DenseServeProperties.PrecisionChoice;
 import io.denseserve.explain.ClassActivationMaps;
 import io.denseserve.inference.BatchingPredictor;
 import io.denseserve.inference.InferenceMetrics;
+import io.denseserve.inference.WorkerLayout;
 import io.denseserve.inference.ModelNotReadyException;
 import io.denseserve.model.DenseNetShapes;
 import io.denseserve.plan.CpuFeatures;
@@ -75,13 +76,12 @@ public class ModelService implements DisposableBean {
             ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
             int crop = bundle.manifest().preprocessing().crop();
             int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
-            int workers = settings.workerCount();
-            int threads = settings.threadsPerWorker();
+            WorkerLayout layout = layout(settings, engine, device, Runtime.getRuntime().availableProcessors());
             InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device, precision,
-                    inputShape, threads);
+                    inputShape, layout.threads());
             InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
                     () -> served == null ? 0 : served.predictor().queueDepth());
-            BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), workers,
+            BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), layout,
                     settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(), metrics);
             state.set(ModelState.WARMING_UP);
             predictor.warmUp(settings.getBatchSize());
@@ -93,8 +93,8 @@ public class ModelService implements DisposableBean {
                     activationMaps);
             requestMetrics.serve(metrics);
             state.set(ModelState.READY);
-            LOG.info("serving model '{}' with {} in {} on {}: {} parameters, {} workers x {} intra-op threads, batch <= {}",
-                    bundle.manifest().name(), engine.label(), precision.label(), device, parameters, workers, threads,
+            LOG.info("serving model '{}' with {} in {} on {}: {} parameters, {}, batch <= {}",
+                    bundle.manifest().name(), engine.label(), precision.label(), device, parameters, layout.describe(),
                     settings.getBatchSize());
         } catch (IOException | RuntimeException | LinkageError e) {
             // LinkageError: libtorch's natives failed to load; the service must still say FAILED.
@@ -119,6 +119,21 @@ public class ModelService implements DisposableBean {
     }
 
     /** Only gpu and auto ask libtorch for its GPUs: the ONNX Runtime plan on CPU never loads it. */
+    /**
+     * Where neither {@code workers} nor {@code intra-op-threads} is set and ONNX Runtime runs on at
+     * least 2 CPUs: two lanes of half the CPUs each, and all of them for a batch that runs alone
+     * (single-request latency of one wide worker, throughput at saturation of two narrow ones).
+     * libtorch applies its thread count to the thread that opens a pass, and a GPU has no cores to
+     * share, so there, as wherever either is set, {@code workers} x {@code intra-op-threads}.
+     */
+    static WorkerLayout layout(DenseServeProperties.Inference settings, InferenceEngine engine, Device device, int cpus) {
+        boolean unset = settings.getWorkers() == 0 && settings.getIntraOpThreads() == 0;
+        if (unset && engine == InferenceEngine.ONNXRUNTIME && !device.isGpu() && cpus >= 2) {
+            return WorkerLayout.lanes(cpus);
+        }
+        return WorkerLayout.fixed(settings.workerCount(), settings.threadsPerWorker());
+    }
+
     private static Device device(DeviceChoice choice) {
         return switch (choice) {
             case CPU -> Device.cpu();

@@ -36,7 +36,12 @@ class BatchingPredictorTest {
         }
 
         @Override
-        public ForwardPass open() {
+        public int threads() {
+            return 1;
+        }
+
+        @Override
+        public ForwardPass open(int threads) {
             return new ForwardPass() {
                 @Override
                 public ForwardOutput forward(float[][] images, boolean features) {
@@ -81,7 +86,7 @@ class BatchingPredictorTest {
 
     BatchingPredictor predictor(int batchSize, int queueCapacity) {
         InferenceMetrics metrics = new InferenceMetrics(registry, "flaky", batchSize, () -> 0);
-        predictor = new BatchingPredictor(new FlakyIdentity(), 4, 1, batchSize, Duration.ofMillis(20),
+        predictor = new BatchingPredictor(new FlakyIdentity(), 4, WorkerLayout.fixed(1, 1), batchSize, Duration.ofMillis(20),
                 queueCapacity, metrics);
         return predictor;
     }

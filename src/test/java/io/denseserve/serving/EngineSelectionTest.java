@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import io.denseserve.config.DenseServeProperties;
 import io.denseserve.config.DenseServeProperties.EngineChoice;
 import io.denseserve.config.DenseServeProperties.PrecisionChoice;
+import io.denseserve.inference.WorkerLayout;
 import io.denseserve.plan.CpuFeatures;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.Precision;
@@ -14,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code denseserve.inference.engine} and {@code .precision}: auto picks by device and precision;
- * onnxruntime refuses a GPU and bf16; bf16 falls back to fp32 where it would be emulated.
+ * onnxruntime refuses a GPU and bf16; bf16 falls back to fp32 where it would be emulated. With
+ * workers and threads unset, ONNX Runtime on 2 or more CPUs runs as lanes.
  */
 class EngineSelectionTest {
 
@@ -53,5 +56,26 @@ class EngineSelectionTest {
         assertThat(ModelService.precision(PrecisionChoice.BF16, Device.gpu(), WITHOUT_BF16)).isEqualTo(Precision.BF16);
         assertThat(ModelService.precision(PrecisionChoice.BF16, Device.cpu(), WITHOUT_BF16)).isEqualTo(Precision.FP32);
         assertThat(ModelService.precision(PrecisionChoice.FP32, Device.cpu(), WITH_BF16)).isEqualTo(Precision.FP32);
+    }
+
+    @Test
+    void unsetWorkersOnOnnxRuntimeOnTwoOrMoreCpusRunAsLanes() {
+        DenseServeProperties.Inference unset = new DenseServeProperties.Inference();
+        assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 2)).isEqualTo(WorkerLayout.lanes(2));
+        assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 8)).isEqualTo(new WorkerLayout(2, 4, 8));
+        assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 1).widens()).isFalse();
+        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.cpu(), 2).widens()).isFalse();
+        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.gpu(), 2).widens()).isFalse();
+    }
+
+    @Test
+    void workersOrThreadsSetKeepTheirFixedLayout() {
+        DenseServeProperties.Inference settings = new DenseServeProperties.Inference();
+        settings.setWorkers(2);
+        settings.setIntraOpThreads(1);
+        assertThat(ModelService.layout(settings, InferenceEngine.ONNXRUNTIME, Device.cpu(), 2)).isEqualTo(WorkerLayout.fixed(2, 1));
+        DenseServeProperties.Inference threadsOnly = new DenseServeProperties.Inference();
+        threadsOnly.setIntraOpThreads(2);
+        assertThat(ModelService.layout(threadsOnly, InferenceEngine.ONNXRUNTIME, Device.cpu(), 2)).isEqualTo(WorkerLayout.fixed(1, 2));
     }
 }

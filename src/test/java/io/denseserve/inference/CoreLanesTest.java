@@ -1,0 +1,145 @@
+package io.denseserve.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.denseserve.plan.ForwardOutput;
+import io.denseserve.plan.ForwardPass;
+import io.denseserve.plan.InferenceEngine;
+import io.denseserve.plan.InferencePlan;
+import io.denseserve.plan.Precision;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lanes on 2 CPUs: a batch that is the only work runs on the pass across both; under a backlog
+ * the two one-CPU lanes run side by side; the threads running never outnumber the CPUs.
+ */
+class CoreLanesTest {
+
+    private static final int CPUS = 2;
+
+    /** Records the threads each running pass uses; a forward pass takes {@code millis}. */
+    static final class CountingPlan implements InferencePlan {
+        final AtomicInteger threadsRunning = new AtomicInteger();
+        final AtomicInteger mostThreadsRunning = new AtomicInteger();
+        final AtomicInteger mostLanesSideBySide = new AtomicInteger();
+        final AtomicInteger lanesRunning = new AtomicInteger();
+        final List<Integer> threadsPerBatch = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final long millis;
+
+        CountingPlan(long millis) {
+            this.millis = millis;
+        }
+
+        @Override
+        public InferenceEngine engine() {
+            return InferenceEngine.ONNXRUNTIME;
+        }
+
+        @Override
+        public Precision precision() {
+            return Precision.FP32;
+        }
+
+        @Override
+        public int threads() {
+            return 1;
+        }
+
+        @Override
+        public ForwardPass open(int threads) {
+            return new ForwardPass() {
+                @Override
+                public ForwardOutput forward(float[][] images, boolean features) {
+                    threadsPerBatch.add(threads);
+                    mostThreadsRunning.accumulateAndGet(threadsRunning.addAndGet(threads), Math::max);
+                    if (threads == 1) {
+                        mostLanesSideBySide.accumulateAndGet(lanesRunning.incrementAndGet(), Math::max);
+                    }
+                    try {
+                        Thread.sleep(millis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        threadsRunning.addAndGet(-threads);
+                        if (threads == 1) {
+                            lanesRunning.decrementAndGet();
+                        }
+                    }
+                    return new ForwardOutput(images, null);
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private BatchingPredictor predictor;
+
+    @AfterEach
+    void close() {
+        if (predictor != null) {
+            predictor.close();
+        }
+    }
+
+    private BatchingPredictor lanes(CountingPlan plan) {
+        predictor = new BatchingPredictor(plan, 4, WorkerLayout.lanes(CPUS), 4, Duration.ofMillis(2), 256,
+                new InferenceMetrics(registry, "lanes", 4, () -> 0));
+        predictor.start();
+        return predictor;
+    }
+
+    private double batches(String width) {
+        return registry.get("denseserve.lane.batches").tag("width", width).counter().count();
+    }
+
+    @Test
+    void requestsOneAtATimeRunAcrossBothCpus() throws Exception {
+        CountingPlan plan = new CountingPlan(5);
+        BatchingPredictor p = lanes(plan);
+        for (int i = 0; i < 20; i++) {
+            p.submit(new float[4], System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).get(5, TimeUnit.SECONDS);
+        }
+        assertThat(plan.threadsPerBatch).hasSize(20).containsOnly(CPUS);
+        assertThat(batches("all_cpus")).isEqualTo(20);
+        assertThat(batches("one_lane")).isZero();
+    }
+
+    @Test
+    void aBacklogRunsInBothLanesSideBySideAndNeverOversubscribes() throws Exception {
+        CountingPlan plan = new CountingPlan(10);
+        BatchingPredictor p = lanes(plan);
+        List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            results.add(p.submit(new float[4], System.nanoTime() + TimeUnit.SECONDS.toNanos(30)));
+        }
+        for (CompletableFuture<InferenceResult> r : results) {
+            r.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(plan.mostThreadsRunning.get()).as("threads running at once").isLessThanOrEqualTo(CPUS);
+        assertThat(plan.mostLanesSideBySide.get()).as("one-CPU lanes running at once").isEqualTo(2);
+        assertThat(batches("one_lane")).as("batches in one lane").isGreaterThanOrEqualTo(40);
+        assertThat(batches("all_cpus") + batches("one_lane")).isEqualTo(plan.threadsPerBatch.size());
+    }
+
+    @Test
+    void workerLayoutsDescribeThemselves() {
+        assertThat(WorkerLayout.lanes(2).describe())
+                .isEqualTo("2 workers x 1 intra-op thread, one batch across all 2 when it runs alone");
+        assertThat(WorkerLayout.lanes(5)).isEqualTo(new WorkerLayout(2, 2, 5));
+        assertThat(WorkerLayout.fixed(1, 2).describe()).isEqualTo("1 worker x 2 intra-op threads");
+    }
+}
