@@ -1,6 +1,7 @@
 package io.denseserve.admission;
 
 import io.denseserve.config.DenseServeProperties;
+import io.denseserve.inference.DeadlineExceededException;
 import io.denseserve.inference.OverloadedException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,6 +67,23 @@ public class Admission {
      */
     public void checkTimeToDecode(long pixels, long deadlineNanos) {
         decodePace.check(pixels, deadlineNanos - System.nanoTime());
+    }
+
+    /**
+     * After decoding and preprocessing an image of {@code pixels}: past {@code deadlineNanos}, a
+     * large image (one {@link DecodePace} admitted at the recent pace) is refused with 503, since only
+     * a pace that rose while it decoded made it overrun and a retry can succeed; any other gets 504.
+     */
+    public void checkDecodedInTime(long pixels, long deadlineNanos) {
+        if (System.nanoTime() - deadlineNanos <= 0) {
+            return;
+        }
+        if (pixels >= DecodePace.LARGE) {
+            throw new OverloadedException(String.format(java.util.Locale.ROOT,
+                    "decoding this %.1f-megapixel image outlasted the request's time at the current load; retry shortly",
+                    pixels / 1e6));
+        }
+        throw new DeadlineExceededException("the request's deadline passed during preprocessing");
     }
 
     /** One image's decoding and preprocessing time, for the pace. */

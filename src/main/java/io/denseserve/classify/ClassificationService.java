@@ -171,9 +171,6 @@ public class ClassificationService {
         long preprocessNanos = System.nanoTime() - startNanos;
         metrics.recordPreprocess(preprocessNanos);
         long deadline = startNanos + timeoutNanos;
-        if (System.nanoTime() - deadline > 0) {
-            throw new DeadlineExceededException("the request's deadline passed during preprocessing");
-        }
         return new Pending(model, startNanos, preprocessNanos, model.predictor().submit(input, explain.wanted(), deadline),
                 explain, overlayBase[0]);
     }
@@ -196,6 +193,7 @@ public class ClassificationService {
             float[] input = model.preprocessor().apply(decoded);
             keep.accept(decoded);
             admission.recordDecode(pixelsAndStart[0], System.nanoTime() - pixelsAndStart[1]);
+            admission.checkDecodedInTime(pixelsAndStart[0], deadlineNanos);
             return input;
         }
     }

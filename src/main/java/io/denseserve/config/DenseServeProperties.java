@@ -135,7 +135,11 @@ public class DenseServeProperties {
          */
         @NotNull
         private PrecisionChoice precision = PrecisionChoice.FP32;
-        /** Worker threads, each with its own predictor; 0 = 1 (one worker using all intra-op threads is fastest on CPU). */
+        /**
+         * Worker threads, each with its own forward pass; 0 = auto: with {@code intra-op-threads}
+         * unset too, ONNX Runtime on 2 or more CPUs runs two lanes and a pass across all CPUs
+         * (serving.ModelService#layout), anything else 1 worker.
+         */
         @Min(0)
         @Max(64)
         private int workers = 0;
@@ -178,7 +182,10 @@ public class DenseServeProperties {
             return maxInFlight() + SPARE_REQUEST_THREADS;
         }
 
-        /** Workers that run: {@code workers}, where 0 means 1. */
+        /**
+         * Workers of a fixed layout, and those counted in the in-flight bound: {@code workers}, where
+         * 0 means 1. Lanes run two but keep that bound: the second lane takes work from the same queue.
+         */
         public int workerCount() {
             return Math.max(1, workers);
         }

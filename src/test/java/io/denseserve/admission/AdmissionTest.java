@@ -8,7 +8,10 @@ import io.denseserve.inference.OverloadedException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-/** The in-flight bound: admits up to queue + workers x batch, refuses beyond, and says so in its gauge. */
+/**
+ * The in-flight bound: admits up to queue + workers x batch, refuses beyond, and says so in its
+ * gauge; decoding room; an image decoded past its deadline.
+ */
 class AdmissionTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -54,5 +57,16 @@ class AdmissionTest {
 
     private double freePixels() {
         return registry.get("denseserve.decode.pixels.free").gauge().value();
+    }
+
+    @Test
+    void anImageDecodedPastItsDeadlineIs503WhenLargeAnd504Otherwise() {
+        Admission admission = new Admission(new DenseServeProperties(), registry);
+        long passed = System.nanoTime() - 1;
+        assertThatThrownBy(() -> admission.checkDecodedInTime(DecodePace.LARGE, passed))
+                .isInstanceOf(OverloadedException.class).hasMessageContaining("retry shortly");
+        assertThatThrownBy(() -> admission.checkDecodedInTime(DecodePace.LARGE - 1, passed))
+                .isInstanceOf(io.denseserve.inference.DeadlineExceededException.class);
+        admission.checkDecodedInTime(20_000_000, System.nanoTime() + 1_000_000_000L);
     }
 }

@@ -113,17 +113,27 @@ class ContainerIT {
         }
     }
 
-    /** The JVM and the service see the limits: CPUs, intra-op threads = CPUs / 1 worker, heap = 40% of memory. */
+    /**
+     * The JVM and the service see the limits: CPUs; the workers' intra-op threads together = CPUs
+     * (1 x 1 on one CPU, two lanes of one and a pass across both on two); heap = 40% of memory.
+     */
     private static void sizing(PodmanContainer c, int cpus, long memoryBytes, Map<String, Object> figures) throws Exception {
         assertThat(c.metric("system_cpu_count", "")).as("CPUs the JVM sees").isEqualTo(cpus);
-        Matcher threads = Pattern.compile("(\\d+) workers x (\\d+) intra-op threads").matcher(c.logs());
+        Matcher threads = Pattern.compile("(\\d+) workers? x (\\d+) intra-op threads?(, one batch across all (\\d+))?")
+                .matcher(c.logs());
         assertThat(threads.find()).as("the startup line naming workers and threads").isTrue();
-        assertThat(Integer.parseInt(threads.group(2))).as("intra-op threads").isEqualTo(cpus);
+        int workers = Integer.parseInt(threads.group(1));
+        int perWorker = Integer.parseInt(threads.group(2));
+        assertThat(workers * perWorker).as("intra-op threads of the workers together").isEqualTo(cpus);
+        if (threads.group(4) != null) {
+            assertThat(Integer.parseInt(threads.group(4))).as("threads of the pass across all CPUs").isEqualTo(cpus);
+        }
         // Heap pools' maxima add up to the maximum heap (G1 reports -1 for its young pools).
         double heap = c.metric("jvm_memory_max_bytes", "area=\"heap\"");
         assertThat(heap / memoryBytes).as("maximum heap / memory limit").isBetween(0.35, 0.45);
         figures.put("cpusSeen", cpus);
-        figures.put("intraOpThreads", Integer.parseInt(threads.group(2)));
+        figures.put("workers", workers);
+        figures.put("intraOpThreads", perWorker);
         figures.put("maxHeapMiB", Math.round(heap / (1 << 20)));
     }
 

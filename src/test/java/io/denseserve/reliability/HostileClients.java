@@ -285,7 +285,8 @@ abstract class HostileClients implements AutoCloseable {
                     }
                     byte[] response = readAll(socket.getInputStream());
                     String status = status(response);
-                    count(upload.name() + " " + status);
+                    count(upload.name() + " " + status + (status.startsWith("5") && !status.equals("503")
+                            ? " (" + detail(response) + ")" : ""));
                     if (status.equals("503") && !new String(response, StandardCharsets.US_ASCII).contains("Retry-After")) {
                         retryAfterMissing.computeIfAbsent(upload.name(), k -> new AtomicLong()).incrementAndGet();
                     }
@@ -307,6 +308,17 @@ abstract class HostileClients implements AutoCloseable {
             for (Thread t : threads) {
                 t.join(70_000);
             }
+        }
+
+        /** The problem's {@code detail}, or the start of the body where there is none. */
+        private static String detail(byte[] response) {
+            String text = new String(response, StandardCharsets.UTF_8);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"detail\"\\s*:\\s*\"([^\"]*)\"").matcher(text);
+            if (m.find()) {
+                return m.group(1);
+            }
+            int body = text.indexOf("\r\n\r\n");
+            return body < 0 ? "" : text.substring(body + 4, Math.min(text.length(), body + 84));
         }
 
         private static byte[] readAll(InputStream in) {
