@@ -70,20 +70,21 @@ public class Admission {
     }
 
     /**
-     * After decoding and preprocessing an image of {@code pixels}: past {@code deadlineNanos}, a
-     * large image (one {@link DecodePace} admitted at the recent pace) is refused with 503, since only
-     * a pace that rose while it decoded made it overrun and a retry can succeed; any other gets 504.
+     * After decoding and preprocessing an image of {@code pixels}: a large image (one {@link
+     * DecodePace} admitted at the recent pace) that leaves less than {@code reserveNanos} of its
+     * time for the queue and the forward pass is refused with 503, since only a pace that rose while
+     * it decoded made it overrun and a retry can succeed; any other image past its deadline gets 504.
      */
-    public void checkDecodedInTime(long pixels, long deadlineNanos) {
-        if (System.nanoTime() - deadlineNanos <= 0) {
-            return;
-        }
-        if (pixels >= DecodePace.LARGE) {
+    public void checkDecodedInTime(long pixels, long deadlineNanos, long reserveNanos) {
+        long now = System.nanoTime();
+        if (pixels >= DecodePace.LARGE && now - (deadlineNanos - reserveNanos) > 0) {
             throw new OverloadedException(String.format(java.util.Locale.ROOT,
-                    "decoding this %.1f-megapixel image outlasted the request's time at the current load; retry shortly",
+                    "decoding this %.1f-megapixel image took most of the request's time at the current load; retry shortly",
                     pixels / 1e6));
         }
-        throw new DeadlineExceededException("the request's deadline passed during preprocessing");
+        if (now - deadlineNanos > 0) {
+            throw new DeadlineExceededException("the request's deadline passed during preprocessing");
+        }
     }
 
     /** One image's decoding and preprocessing time, for the pace. */

@@ -180,20 +180,22 @@ public class ClassificationService {
      *     keeps a copy of it that fits {@link #OVERLAY_MAX_SIDE})
      */
     private float[] decodeAndPreprocess(byte[] image, ServedModel model, long deadlineNanos, Consumer<DecodedImage> keep) {
-        // Wait for decoding room only while a quarter of the request's time would remain to decode
-        // in: room won at the last moment would only turn the refusal into a 504.
-        try (DecodeBudget.Lease lease = admission.decodeLease(deadlineNanos - timeoutNanos / 4)) {
+        // A quarter of the request's time is kept for what follows decoding (the queue, the forward
+        // pass): decoding room won, or a large image decoded, later than that would only turn the
+        // refusal into a 504.
+        long reserve = timeoutNanos / 4;
+        try (DecodeBudget.Lease lease = admission.decodeLease(deadlineNanos - reserve)) {
             long[] pixelsAndStart = new long[2];
             DecodedImage decoded = decoder.decode(image, pixels -> {
                 lease.acquire(pixels);
-                admission.checkTimeToDecode(pixels, deadlineNanos);
+                admission.checkTimeToDecode(pixels, deadlineNanos - reserve);
                 pixelsAndStart[0] = Math.max(pixelsAndStart[0], pixels);
                 pixelsAndStart[1] = System.nanoTime();
             });
             float[] input = model.preprocessor().apply(decoded);
             keep.accept(decoded);
             admission.recordDecode(pixelsAndStart[0], System.nanoTime() - pixelsAndStart[1]);
-            admission.checkDecodedInTime(pixelsAndStart[0], deadlineNanos);
+            admission.checkDecodedInTime(pixelsAndStart[0], deadlineNanos, reserve);
             return input;
         }
     }

@@ -60,13 +60,15 @@ class AdmissionTest {
     }
 
     @Test
-    void anImageDecodedPastItsDeadlineIs503WhenLargeAnd504Otherwise() {
+    void aLargeImageDecodedIntoItsReserveIs503AndAnyImagePastItsDeadline504() {
         Admission admission = new Admission(new DenseServeProperties(), registry);
-        long passed = System.nanoTime() - 1;
-        assertThatThrownBy(() -> admission.checkDecodedInTime(DecodePace.LARGE, passed))
+        long second = 1_000_000_000L;
+        long inHalfASecond = System.nanoTime() + second / 2;
+        assertThatThrownBy(() -> admission.checkDecodedInTime(DecodePace.LARGE, inHalfASecond, second))
                 .isInstanceOf(OverloadedException.class).hasMessageContaining("retry shortly");
-        assertThatThrownBy(() -> admission.checkDecodedInTime(DecodePace.LARGE - 1, passed))
+        admission.checkDecodedInTime(DecodePace.LARGE - 1, inHalfASecond, second);
+        assertThatThrownBy(() -> admission.checkDecodedInTime(DecodePace.LARGE - 1, System.nanoTime() - 1, second))
                 .isInstanceOf(io.denseserve.inference.DeadlineExceededException.class);
-        admission.checkDecodedInTime(20_000_000, System.nanoTime() + 1_000_000_000L);
+        admission.checkDecodedInTime(20_000_000, System.nanoTime() + 10 * second, second);
     }
 }
