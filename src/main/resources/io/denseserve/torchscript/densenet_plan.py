@@ -22,7 +22,7 @@ class DenseNetPlan(Module):
   def forward(self: __torch__.DenseNetPlan,
     images: Tensor,
     features: bool) -> List[Tensor]:
-    x = torch.to(self.stem_forward(images), ops.prim.dtype(self.weight1[0]))
+    x = torch.to(self.stem_forward(torch.contiguous(images, memory_format=2)), ops.prim.dtype(self.weight1[0]))
     layer = 0
     for b in range(torch.len(self.block_layers)):
       x = self.dense_block(x, b, layer)
@@ -34,7 +34,7 @@ class DenseNetPlan(Module):
     clamped = torch.clamp(x, self.classifier[0], self.classifier[1])
     outputs = [torch.linear(torch.mean(clamped, [2, 3]), self.classifier[2], self.classifier[3])]
     if features:
-      outputs.append(torch.relu(torch.add(torch.mul(x, self.norm5[0]), self.norm5[1])))
+      outputs.append(torch.contiguous(torch.relu(torch.add(torch.mul(x, self.norm5[0]), self.norm5[1]))))
     return outputs
   def stem_forward(self: __torch__.DenseNetPlan,
     images: Tensor) -> Tensor:
@@ -62,7 +62,7 @@ class DenseNetPlan(Module):
     inputs = self.block_inputs[block]
     layers = self.block_layers[block]
     shape = torch.size(x)
-    buffer = torch.empty([shape[0], inputs + self.growth * layers, shape[2], shape[3]], dtype=ops.prim.dtype(x), device=ops.prim.device(x))
+    buffer = torch.empty([shape[0], inputs + self.growth * layers, shape[2], shape[3]], dtype=ops.prim.dtype(x), layout=None, device=ops.prim.device(x), pin_memory=None, memory_format=2)
     torch.copy_(torch.narrow(buffer, 1, 0, inputs), x)
     for l in range(layers):
       k = first_layer + l
