@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -37,6 +38,9 @@ public final class BatchingPredictor implements AutoCloseable {
     /** Present where the layout widens. */
     private final CoreLanes lanes;
     private ForwardPass widePass;
+    private int warmUpBatchSize;
+    private final CountDownLatch warmedUp;
+    private volatile RuntimeException warmUpFailure;
     private final int inputSize;
     private final BlockingQueue<InferenceJob> queue;
     private final BatchCollector collector;
@@ -58,6 +62,7 @@ public final class BatchingPredictor implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.collector = new BatchCollector(batchSize, maxBatchDelay.toNanos());
         this.metrics = metrics;
+        this.warmedUp = new CountDownLatch(layout.workers());
         for (int i = 0; i < layout.workers(); i++) {
             Thread t = new Thread(this::work, "inference-worker-" + i);
             t.setDaemon(true);
@@ -65,21 +70,43 @@ public final class BatchingPredictor implements AutoCloseable {
         }
     }
 
-    /** Starts the workers; call after {@link #warmUp}. */
+    /** Starts the workers without warming their passes (tests). */
     public void start() {
-        if (lanes != null) {
-            widePass = plan.open(layout.wideThreads());
-        }
-        workers.forEach(Thread::start);
+        start(0);
     }
 
     /**
-     * Runs one forward pass of every batch size from 1 to {@code batchSize} on this thread, so that
-     * the engine has chosen its kernels for each shape before the first real request.
+     * Starts the workers and returns once every forward pass they will use (each worker's own
+     * and, with lanes, the pass across all the CPUs) has run every batch size from 1 to {@code
+     * warmUpBatchSize}, so that each engine session has chosen its kernels and planned its memory
+     * for each shape before the first real request. Each worker warms its pass on its own thread,
+     * the one that will run it.
+     *
+     * @throws IllegalStateException if a warm-up forward pass fails; the workers then stop
      */
-    public void warmUp(int batchSize) {
-        try (ForwardPass pass = plan.open(layout.threads())) {
-            for (int n = 1; n <= batchSize; n++) {
+    public void start(int warmUpBatchSize) {
+        this.warmUpBatchSize = warmUpBatchSize;
+        if (lanes != null) {
+            widePass = plan.open(layout.wideThreads());
+            warm(widePass);
+        }
+        workers.forEach(Thread::start);
+        try {
+            warmedUp.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the workers warmed up", e);
+        }
+        RuntimeException failure = warmUpFailure;
+        if (failure != null) {
+            running = false;
+            throw failure;
+        }
+    }
+
+    private void warm(ForwardPass pass) {
+        try {
+            for (int n = 1; n <= warmUpBatchSize; n++) {
                 pass.probabilities(new float[n][inputSize]);
             }
         } catch (RuntimeException e) {
@@ -118,7 +145,23 @@ public final class BatchingPredictor implements AutoCloseable {
     }
 
     private void work() {
-        try (ForwardPass pass = plan.open(layout.threads())) {
+        ForwardPass opened;
+        try {
+            opened = plan.open(layout.threads());
+            try {
+                warm(opened);
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            warmUpFailure = e instanceof IllegalStateException ? e
+                    : new IllegalStateException("a worker's forward pass failed to open: " + e.getMessage(), e);
+            warmedUp.countDown();
+            return;
+        }
+        warmedUp.countDown();
+        try (ForwardPass pass = opened) {
             while (running || !queue.isEmpty()) {
                 if (lanes == null) {
                     List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS);

@@ -84,8 +84,7 @@ public class ModelService implements DisposableBean {
             BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), layout,
                     settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(), metrics);
             state.set(ModelState.WARMING_UP);
-            predictor.warmUp(settings.getBatchSize());
-            predictor.start();
+            predictor.start(settings.getBatchSize());
             HostTensor classifier = weights.get("classifier.weight");
             ClassActivationMaps activationMaps = new ClassActivationMaps(classifier.values(),
                     (int) classifier.shape()[0], (int) classifier.shape()[1]);

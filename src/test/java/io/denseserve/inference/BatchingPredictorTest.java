@@ -188,4 +188,44 @@ class BatchingPredictorTest {
         }
         return out;
     }
+
+    @Test
+    void aWarmUpForwardPassThatFailsFailsStartWithItsReason() {
+        InferencePlan broken = new InferencePlan() {
+            @Override
+            public InferenceEngine engine() {
+                return InferenceEngine.ONNXRUNTIME;
+            }
+
+            @Override
+            public Precision precision() {
+                return Precision.FP32;
+            }
+
+            @Override
+            public int threads() {
+                return 1;
+            }
+
+            @Override
+            public ForwardPass open(int threads) {
+                return new ForwardPass() {
+                    @Override
+                    public ForwardOutput forward(float[][] images, boolean features) {
+                        throw new IllegalStateException("no kernel for this shape");
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+
+            @Override
+            public void close() {}
+        };
+        predictor = new BatchingPredictor(broken, 4, WorkerLayout.fixed(2, 1), 4, Duration.ofMillis(20), 8,
+                new InferenceMetrics(registry, "broken", 4, () -> 0));
+        assertThatThrownBy(() -> predictor.start(4)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("warm-up forward pass failed").hasMessageContaining("no kernel for this shape");
+    }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lanes on 2 CPUs: a batch that is the only work runs on the pass across both; under a backlog
- * the two one-CPU lanes run side by side; the threads running never outnumber the CPUs.
+ * the two one-CPU lanes run side by side; the threads running never outnumber the CPUs; every pass
+ * is warmed before the predictor starts taking work.
  */
 class CoreLanesTest {
 
@@ -32,6 +33,8 @@ class CoreLanesTest {
         final AtomicInteger mostLanesSideBySide = new AtomicInteger();
         final AtomicInteger lanesRunning = new AtomicInteger();
         final List<Integer> threadsPerBatch = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Per pass opened, the batch sizes it ran. */
+        final List<List<Integer>> batchSizesPerPass = java.util.Collections.synchronizedList(new ArrayList<>());
         private final long millis;
 
         CountingPlan(long millis) {
@@ -55,9 +58,12 @@ class CoreLanesTest {
 
         @Override
         public ForwardPass open(int threads) {
+            List<Integer> sizes = new ArrayList<>();
+            batchSizesPerPass.add(sizes);
             return new ForwardPass() {
                 @Override
                 public ForwardOutput forward(float[][] images, boolean features) {
+                    sizes.add(images.length);
                     threadsPerBatch.add(threads);
                     mostThreadsRunning.accumulateAndGet(threadsRunning.addAndGet(threads), Math::max);
                     if (threads == 1) {
@@ -133,6 +139,16 @@ class CoreLanesTest {
         assertThat(plan.mostLanesSideBySide.get()).as("one-CPU lanes running at once").isEqualTo(2);
         assertThat(batches("one_lane")).as("batches in one lane").isGreaterThanOrEqualTo(40);
         assertThat(batches("all_cpus") + batches("one_lane")).isEqualTo(plan.threadsPerBatch.size());
+    }
+
+    @Test
+    void startReturnsOnceEveryPassTheWorkersUseRanEveryBatchSize() {
+        CountingPlan plan = new CountingPlan(0);
+        predictor = new BatchingPredictor(plan, 4, WorkerLayout.lanes(CPUS), 4, Duration.ofMillis(2), 16,
+                new InferenceMetrics(registry, "lanes", 4, () -> 0));
+        predictor.start(4);
+        assertThat(plan.batchSizesPerPass).as("the pass across both CPUs and each lane's").hasSize(3)
+                .allSatisfy(sizes -> assertThat(sizes).containsExactly(1, 2, 3, 4));
     }
 
     @Test
