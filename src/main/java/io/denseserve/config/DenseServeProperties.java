@@ -191,12 +191,12 @@ public class DenseServeProperties {
         }
 
         /**
-         * Intra-op threads per worker: {@code intra-op-threads}, or the CPUs this JVM may use (its
-         * cgroup CPU quota, rounded up, in a container) divided by the workers, at least 1.
+         * Intra-op threads per worker of a fixed layout: {@code intra-op-threads}, or {@code cpus}
+         * (the CPUs this JVM may use: its cgroup CPU quota, rounded up, in a container) divided by
+         * the workers, at least 1.
          */
-        public int threadsPerWorker() {
-            return intraOpThreads > 0 ? intraOpThreads
-                    : Math.max(1, Runtime.getRuntime().availableProcessors() / workerCount());
+        public int threadsPerWorker(int cpus) {
+            return intraOpThreads > 0 ? intraOpThreads : Math.max(1, cpus / workerCount());
         }
 
         public void setDevice(DeviceChoice device) {

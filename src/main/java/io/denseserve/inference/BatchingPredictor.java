@@ -78,7 +78,7 @@ public final class BatchingPredictor implements AutoCloseable {
     /**
      * Starts the workers and returns once every forward pass they will use (each worker's own
      * and, with lanes, the pass across all the CPUs) has run every batch size from 1 to {@code
-     * warmUpBatchSize}, so that each engine session has chosen its kernels and planned its memory
+     * warmUpBatchSize}, so that each pass's engine has chosen its kernels and planned its memory
      * for each shape before the first real request. Each worker warms its pass on its own thread,
      * the one that will run it.
      *

@@ -130,7 +130,7 @@ public class ModelService implements DisposableBean {
         if (unset && engine == InferenceEngine.ONNXRUNTIME && !device.isGpu() && cpus >= 2) {
             return WorkerLayout.lanes(cpus);
         }
-        return WorkerLayout.fixed(settings.workerCount(), settings.threadsPerWorker());
+        return WorkerLayout.fixed(settings.workerCount(), settings.threadsPerWorker(cpus));
     }
 
     private static Device device(DeviceChoice choice) {

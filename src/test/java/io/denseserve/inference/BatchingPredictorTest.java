@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.denseserve.plan.FeatureMap;
 import io.denseserve.plan.ForwardOutput;
-import io.denseserve.plan.ForwardPass;
-import io.denseserve.plan.InferenceEngine;
-import io.denseserve.plan.InferencePlan;
-import io.denseserve.plan.Precision;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,49 +20,20 @@ import org.junit.jupiter.api.Test;
 class BatchingPredictorTest {
 
     /** Logits = the input's 4 values; an input starting with -999 makes the forward pass throw. */
-    static final class FlakyIdentity implements InferencePlan {
-        @Override
-        public InferenceEngine engine() {
-            return InferenceEngine.PYTORCH;
+    static ForwardOutput flakyIdentity(float[][] images, boolean features) {
+        for (float[] image : images) {
+            if (image[0] == -999f) {
+                throw new IllegalStateException("simulated failure inside the model");
+            }
         }
-
-        @Override
-        public Precision precision() {
-            return Precision.FP32;
+        FeatureMap[] maps = null;
+        if (features) {
+            maps = new FeatureMap[images.length];
+            for (int i = 0; i < images.length; i++) {
+                maps[i] = new FeatureMap(1, 1, images[i].length, images[i].clone());
+            }
         }
-
-        @Override
-        public int threads() {
-            return 1;
-        }
-
-        @Override
-        public ForwardPass open(int threads) {
-            return new ForwardPass() {
-                @Override
-                public ForwardOutput forward(float[][] images, boolean features) {
-                    for (float[] image : images) {
-                        if (image[0] == -999f) {
-                            throw new IllegalStateException("simulated failure inside the model");
-                        }
-                    }
-                    FeatureMap[] maps = null;
-                    if (features) {
-                        maps = new FeatureMap[images.length];
-                        for (int i = 0; i < images.length; i++) {
-                            maps[i] = new FeatureMap(1, 1, images[i].length, images[i].clone());
-                        }
-                    }
-                    return new ForwardOutput(images, maps);
-                }
-
-                @Override
-                public void close() {}
-            };
-        }
-
-        @Override
-        public void close() {}
+        return new ForwardOutput(images, maps);
     }
 
     SimpleMeterRegistry registry;
@@ -86,7 +53,7 @@ class BatchingPredictorTest {
 
     BatchingPredictor predictor(int batchSize, int queueCapacity) {
         InferenceMetrics metrics = new InferenceMetrics(registry, "flaky", batchSize, () -> 0);
-        predictor = new BatchingPredictor(new FlakyIdentity(), 4, WorkerLayout.fixed(1, 1), batchSize, Duration.ofMillis(20),
+        predictor = new BatchingPredictor(StubPlan.of(BatchingPredictorTest::flakyIdentity), 4, WorkerLayout.fixed(1, 1), batchSize, Duration.ofMillis(20),
                 queueCapacity, metrics);
         return predictor;
     }
@@ -191,38 +158,9 @@ class BatchingPredictorTest {
 
     @Test
     void aWarmUpForwardPassThatFailsFailsStartWithItsReason() {
-        InferencePlan broken = new InferencePlan() {
-            @Override
-            public InferenceEngine engine() {
-                return InferenceEngine.ONNXRUNTIME;
-            }
-
-            @Override
-            public Precision precision() {
-                return Precision.FP32;
-            }
-
-            @Override
-            public int threads() {
-                return 1;
-            }
-
-            @Override
-            public ForwardPass open(int threads) {
-                return new ForwardPass() {
-                    @Override
-                    public ForwardOutput forward(float[][] images, boolean features) {
-                        throw new IllegalStateException("no kernel for this shape");
-                    }
-
-                    @Override
-                    public void close() {}
-                };
-            }
-
-            @Override
-            public void close() {}
-        };
+        StubPlan broken = StubPlan.of((images, features) -> {
+            throw new IllegalStateException("no kernel for this shape");
+        });
         predictor = new BatchingPredictor(broken, 4, WorkerLayout.fixed(2, 1), 4, Duration.ofMillis(20), 8,
                 new InferenceMetrics(registry, "broken", 4, () -> 0));
         assertThatThrownBy(() -> predictor.start(4)).isInstanceOf(IllegalStateException.class)

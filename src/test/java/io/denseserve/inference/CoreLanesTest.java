@@ -3,10 +3,6 @@ package io.denseserve.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.denseserve.plan.ForwardOutput;
-import io.denseserve.plan.ForwardPass;
-import io.denseserve.plan.InferenceEngine;
-import io.denseserve.plan.InferencePlan;
-import io.denseserve.plan.Precision;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +23,7 @@ class CoreLanesTest {
     private static final int CPUS = 2;
 
     /** Records the threads each running pass uses; a forward pass takes {@code millis}. */
-    static final class CountingPlan implements InferencePlan {
+    static final class CountingPlan extends StubPlan {
         final AtomicInteger threadsRunning = new AtomicInteger();
         final AtomicInteger mostThreadsRunning = new AtomicInteger();
         final AtomicInteger mostLanesSideBySide = new AtomicInteger();
@@ -42,53 +38,29 @@ class CoreLanesTest {
         }
 
         @Override
-        public InferenceEngine engine() {
-            return InferenceEngine.ONNXRUNTIME;
-        }
-
-        @Override
-        public Precision precision() {
-            return Precision.FP32;
-        }
-
-        @Override
-        public int threads() {
-            return 1;
-        }
-
-        @Override
-        public ForwardPass open(int threads) {
+        protected Forward opened(int threads) {
             List<Integer> sizes = new ArrayList<>();
             batchSizesPerPass.add(sizes);
-            return new ForwardPass() {
-                @Override
-                public ForwardOutput forward(float[][] images, boolean features) {
-                    sizes.add(images.length);
-                    threadsPerBatch.add(threads);
-                    mostThreadsRunning.accumulateAndGet(threadsRunning.addAndGet(threads), Math::max);
-                    if (threads == 1) {
-                        mostLanesSideBySide.accumulateAndGet(lanesRunning.incrementAndGet(), Math::max);
-                    }
-                    try {
-                        Thread.sleep(millis);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } finally {
-                        threadsRunning.addAndGet(-threads);
-                        if (threads == 1) {
-                            lanesRunning.decrementAndGet();
-                        }
-                    }
-                    return new ForwardOutput(images, null);
+            return (images, features) -> {
+                sizes.add(images.length);
+                threadsPerBatch.add(threads);
+                mostThreadsRunning.accumulateAndGet(threadsRunning.addAndGet(threads), Math::max);
+                if (threads == 1) {
+                    mostLanesSideBySide.accumulateAndGet(lanesRunning.incrementAndGet(), Math::max);
                 }
-
-                @Override
-                public void close() {}
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    threadsRunning.addAndGet(-threads);
+                    if (threads == 1) {
+                        lanesRunning.decrementAndGet();
+                    }
+                }
+                return new ForwardOutput(images, null);
             };
         }
-
-        @Override
-        public void close() {}
     }
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();

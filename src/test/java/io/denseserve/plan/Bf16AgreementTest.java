@@ -109,16 +109,17 @@ class Bf16AgreementTest {
         float[][] bf16 = logits(config, weights, Precision.BF16, shape, batch);
         int keptTopFive = 0;
         for (int i = 0; i < batch.length; i++) {
-            double tolerance = RANGE_FRACTION * range(fp32[i]);
+            double range = range(fp32[i]);
+            double difference = maxAbsDiff(fp32[i], bf16[i]);
+            double tolerance = RANGE_FRACTION * range;
             int[] expected = topK(fp32[i], 5);
             int[] actual = topK(bf16[i], 5);
             keptTopFive += Arrays.equals(expected, actual) ? 1 : 0;
             System.out.printf("RESULT,bf16-agreement,%s,fp32 top-5 %s, bf16 top-5 %s, smallest fp32 gap in the top 6 %.4f,"
                     + " max |logit difference| %.4f (%.2f%% of the fp32 range)%n", names.get(i), Arrays.toString(expected),
-                    Arrays.toString(actual), smallestGap(fp32[i], 6), maxAbsDiff(fp32[i], bf16[i]),
-                    100 * maxAbsDiff(fp32[i], bf16[i]) / range(fp32[i]));
-            assertThat(maxAbsDiff(fp32[i], bf16[i])).as("%s: max |bf16 - fp32| logit, fp32 range %.3f", names.get(i),
-                    range(fp32[i])).isLessThanOrEqualTo(tolerance);
+                    Arrays.toString(actual), smallestGap(fp32[i], 6), difference, 100 * difference / range);
+            assertThat(difference).as("%s: max |bf16 - fp32| logit, fp32 range %.3f", names.get(i), range)
+                    .isLessThanOrEqualTo(tolerance);
             int[] six = topK(fp32[i], 6);
             for (int a = 0; a < six.length; a++) {
                 for (int b = a + 1; b < six.length; b++) {
