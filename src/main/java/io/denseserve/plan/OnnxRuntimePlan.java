@@ -58,17 +58,29 @@ public final class OnnxRuntimePlan implements InferencePlan {
 
     @Override
     public ForwardPass open(int threads) {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            // Intra-op threads keep ONNX Runtime's default and spin between operators: blocking them
-            // (allow_spinning=0) is slower in process and through HTTP alike (BENCHMARKS.md §3).
+        try (OrtSession.SessionOptions options = sessionOptions(threads)) {
             return new Pass(environment.createSession(graph, options));
         } catch (OrtException e) {
             throw new PlanException("ONNX Runtime could not load the DenseNet graph: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The options of every session a plan opens (the forward benchmark gives other graphs the same).
+     * Intra-op threads block between operators instead of spinning (ONNX Runtime's default): the
+     * CPUs are shared with request threads, and a spinning thread whose partner was pushed off its
+     * core spins through its whole time slice at every operator, so a forward pass of a few
+     * milliseconds could take hundreds (BENCHMARKS.md §3). {@code -Ddenseserve.onnxruntime.spin=true}
+     * restores spinning, for comparison.
+     */
+    public static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.setIntraOpNumThreads(threads);
+        options.setInterOpNumThreads(1);
+        options.addConfigEntry("session.intra_op.allow_spinning", Boolean.getBoolean("denseserve.onnxruntime.spin") ? "1" : "0");
+        return options;
     }
 
     @Override

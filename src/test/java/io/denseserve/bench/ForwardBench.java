@@ -14,6 +14,7 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
+import io.denseserve.plan.OnnxRuntimePlan;
 import io.denseserve.plan.PlanCompiler;
 import io.denseserve.plan.Precision;
 import java.nio.FloatBuffer;
@@ -152,11 +153,7 @@ public final class ForwardBench {
     /** ONNX Runtime on a serialized model, with the options our plan gives it. */
     static Forward onnxRuntime(byte[] model) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-        options.setIntraOpNumThreads(THREADS);
-        options.setInterOpNumThreads(1);
+        OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(THREADS);
         if (PROFILE != null) {
             options.enableProfiling(PROFILE);
         }

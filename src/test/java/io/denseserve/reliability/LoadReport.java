@@ -33,6 +33,22 @@ final class LoadReport {
     private long unexpectedCount;
     private double offeredSeconds;
 
+    /** The answers, failures and offered time of several runs of the same load as one report. */
+    static LoadReport pooled(LoadReport... runs) {
+        LoadReport pooled = new LoadReport();
+        for (LoadReport run : runs) {
+            synchronized (run) {
+                run.answers.forEach((status, list) -> pooled.answers.computeIfAbsent(status, s -> new ArrayList<>()).addAll(list));
+                run.unexpected.stream().limit(10 - pooled.unexpected.size()).forEach(pooled.unexpected::add);
+                pooled.failures.addAll(run.failures);
+                pooled.sent += run.sent;
+                pooled.unexpectedCount += run.unexpectedCount;
+                pooled.offeredSeconds += run.offeredSeconds;
+            }
+        }
+        return pooled;
+    }
+
     synchronized void sent() {
         sent++;
     }
