@@ -21,13 +21,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Hostile clients beside normal ones, against the packaged jar, in one run: normal clients send
- * at half the saturation rate (measured first) alone (twice, pooled), then beside (a) 1,000 connections trickling
- * request bodies at 1 byte/s, (b) 5,000 idle connections, and (c) 64 clients sending maximum-size
- * bodies, maximum-pixel images, decompression-bomb headers and bodies cut off halfway. Normal
- * clients must see no error and a p99 under a second (against tens of seconds when slow bodies
- * held request threads) under (a) and (b); under (c) every answer is 200, 400, 413 or 503 with
- * Retry-After, resident memory stays
- * within the budget documented in RELIABILITY.md, and the service classifies afterwards. Each
+ * at half the saturation rate (measured first) alone (twice, pooled), then beside (a) 1,000
+ * connections trickling request bodies at 1 byte/s (a first attack, while the JIT compiles the code
+ * that handles it, and a second one), (b) 5,000 idle connections, and (c) 64 clients sending
+ * maximum-size bodies, maximum-pixel images, decompression-bomb headers and bodies cut off halfway.
+ * Normal clients must see no error and a p99 under a second (against tens of seconds when slow
+ * bodies held request threads) under (a) and (b), and within 3x of the p99 alone once the attack's
+ * code is compiled; under (c) every answer is 200, 400, 413 or 503 with Retry-After, resident memory
+ * stays within the budget documented in RELIABILITY.md, and the service classifies afterwards. Each
  * phase lasts {@code -Dhostile.duration} (CI: 20 s). The p99 ratios go to
  * {@code target/reliability/hostile.json}.
  */
@@ -119,6 +120,13 @@ class HostileClientsIT {
                 // than asserted: on 2 cores shared with this driver, GC pauses alone move a p99 that much.
                 assertThat(p.normal().percentileMs(200, 99)).as("normal p99, ms, against %.1f alone",
                         alone.normal().percentileMs(200, 99)).isLessThanOrEqualTo(1000.0);
+            }
+            // Once the attack's code is compiled the ratios sit near 1 (RELIABILITY.md §5); 3x leaves
+            // room for a GC pause among a phase's few slowest answers, and still catches stalls such as
+            // spinning inference threads cause (up to 4.6x).
+            for (Phase p : List.of(slow, flood)) {
+                assertThat(p.normal().percentileMs(200, 99)).as("normal p99, ms, against %.1f alone",
+                        aloneP99).isLessThanOrEqualTo(3 * aloneP99);
             }
             assertThat(slow.hostile().keySet()).as("trickled bodies were answered 408").contains("408");
             assertThat(openAtStart[0]).as("idle connections open as the normal clients started").isEqualTo(5000L);

@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 final class ServerProcess implements RunningService, AutoCloseable {
 
     static final Path REPORTS = Path.of("target/reliability");
+    /** Passed on to the server where set: ONNX Runtime's intra-op threads spin ({@code OnnxRuntimePlan}). */
+    static final String SPIN = "denseserve.onnxruntime.spin";
 
     private final Process process;
     private final int port;
@@ -44,8 +46,11 @@ final class ServerProcess implements RunningService, AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true",
-                "-Xlog:gc:file=" + REPORTS.resolve(name + "-gc.log"), "-jar", packagedJar().toString(),
-                "--server.port=" + port, "--spring.main.banner-mode=off"));
+                "-Xlog:gc:file=" + REPORTS.resolve(name + "-gc.log")));
+        if (System.getProperty(SPIN) != null) { // the comparison BENCHMARKS.md §3 describes
+            command.add("-D" + SPIN + "=" + System.getProperty(SPIN));
+        }
+        command.addAll(List.of("-jar", packagedJar().toString(), "--server.port=" + port, "--spring.main.banner-mode=off"));
         command.addAll(List.of(args));
         Path log = REPORTS.resolve(name + "-server.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

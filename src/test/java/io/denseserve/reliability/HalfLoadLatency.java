@@ -1,0 +1,75 @@
+package io.denseserve.reliability;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Latency at half the saturation rate with ONNX Runtime's intra-op threads blocking (the service's
+ * setting) and spinning (ONNX Runtime's default), side by side: two servers (the packaged jar, the
+ * inference-bound DenseNet-BC of the reliability runs) started together, each warmed up and its
+ * saturation rate measured, then open-loop rounds at half the slower one's rate, alternating
+ * between them; each round's p50 and p99, the server's CPU over the round, and the pooled p50 and
+ * p99 per setting. Run by {@code bench/half-load-latency.sh}.
+ *
+ * <p>Usage: {@code HalfLoadLatency ROUNDS SECONDS_PER_ROUND}
+ */
+public final class HalfLoadLatency {
+
+    private HalfLoadLatency() {}
+
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.parseInt(args[0]);
+        Duration round = Duration.ofSeconds(Long.parseLong(args[1]));
+        String[] settings = {"blocking", "spinning"};
+        List<ServerProcess> servers = new ArrayList<>();
+        try {
+            for (String setting : settings) {
+                System.setProperty(ServerProcess.SPIN, String.valueOf(setting.equals("spinning")));
+                servers.add(ServerProcess.start("half-load-" + setting, "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL));
+            }
+            List<LoadDriver> drivers = new ArrayList<>();
+            double saturation = Double.MAX_VALUE;
+            for (int s = 0; s < settings.length; s++) {
+                LoadDriver driver = new LoadDriver(servers.get(s), ReliabilityShots.good(), Duration.ofSeconds(30));
+                driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
+                double rate = driver.closedLoop(32, Duration.ofSeconds(10)).answered(200) / 10.0;
+                System.out.printf(Locale.ROOT, "%s: saturation %.1f requests/s%n", settings[s], rate);
+                saturation = Math.min(saturation, rate);
+                drivers.add(driver);
+            }
+            double rate = saturation / 2;
+            System.out.printf(Locale.ROOT, "rounds of %d s at %.1f requests/s%n", round.toSeconds(), rate);
+            List<List<LoadReport>> reports = List.of(new ArrayList<>(), new ArrayList<>());
+            for (int r = 0; r < rounds; r++) {
+                for (int s = 0; s < settings.length; s++) {
+                    long cpuBefore = cpuTicks(servers.get(s).pid());
+                    long start = System.nanoTime();
+                    LoadReport report = drivers.get(s).openLoop(rate, round);
+                    double cpu = (cpuTicks(servers.get(s).pid()) - cpuBefore) / 100.0 / ((System.nanoTime() - start) / 1e9);
+                    reports.get(s).add(report);
+                    System.out.printf(Locale.ROOT, "round %d %s: p50 %.1f ms, p99 %.1f ms, errors %d, server CPU %.0f%% of one%n", r + 1,
+                            settings[s], report.percentileMs(200, 50), report.percentileMs(200, 99),
+                            report.failures().size() + report.unexpectedCount(), 100 * cpu);
+                }
+            }
+            for (int s = 0; s < settings.length; s++) {
+                LoadReport pooled = LoadReport.pooled(reports.get(s).toArray(LoadReport[]::new));
+                System.out.printf(Locale.ROOT, "RESULT,%s,%d,%.1f,%.1f%n", settings[s], pooled.answered(200),
+                        pooled.percentileMs(200, 50), pooled.percentileMs(200, 99));
+            }
+        } finally {
+            servers.forEach(ServerProcess::close);
+        }
+    }
+
+    /** utime + stime of a process, in clock ticks (100 per second on Linux). */
+    private static long cpuTicks(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+}
