@@ -144,23 +144,29 @@ public final class BatchingPredictor implements AutoCloseable {
         return job.result;
     }
 
+    /** This worker's pass, opened and warmed on its own thread; closed again if warming fails. */
+    private ForwardPass openWarmed() {
+        ForwardPass pass = plan.open(layout.threads());
+        try {
+            warm(pass);
+            return pass;
+        } catch (RuntimeException e) {
+            pass.close();
+            throw e;
+        }
+    }
+
     private void work() {
         ForwardPass opened;
         try {
-            opened = plan.open(layout.threads());
-            try {
-                warm(opened);
-            } catch (RuntimeException e) {
-                opened.close();
-                throw e;
-            }
+            opened = openWarmed();
         } catch (RuntimeException e) {
             warmUpFailure = e instanceof IllegalStateException ? e
                     : new IllegalStateException("a worker's forward pass failed to open: " + e.getMessage(), e);
-            warmedUp.countDown();
             return;
+        } finally {
+            warmedUp.countDown();
         }
-        warmedUp.countDown();
         try (ForwardPass pass = opened) {
             while (running || !queue.isEmpty()) {
                 if (lanes == null) {

@@ -19,6 +19,10 @@ import java.util.Set;
 public final class OnnxRuntimePlan implements InferencePlan {
 
     private static final Set<String> LOGITS_ONLY = Set.of(DenseNetGraph.LOGITS);
+    /** ONNX Runtime's configuration key for intra-op threads spinning between operators. */
+    private static final String ALLOW_SPINNING_KEY = "session.intra_op.allow_spinning";
+    /** System property that makes intra-op threads spin (ONNX Runtime's default). */
+    public static final String SPIN_PROPERTY = "denseserve.onnxruntime.spin";
 
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
     private final byte[] graph;
@@ -66,12 +70,12 @@ public final class OnnxRuntimePlan implements InferencePlan {
     }
 
     /**
-     * The options of every session a plan opens (the forward benchmark gives other graphs the same).
-     * Intra-op threads block between operators instead of spinning (ONNX Runtime's default): the
-     * CPUs are shared with request threads, and a spinning thread whose partner was pushed off its
-     * core spins through its whole time slice at every operator, so a forward pass of a few
-     * milliseconds could take hundreds (BENCHMARKS.md §3). {@code -Ddenseserve.onnxruntime.spin=true}
-     * restores spinning, for comparison.
+     * ONNX Runtime's options for each forward pass a plan opens; the forward benchmark runs other
+     * graphs with them too. Intra-op threads block between operators (ONNX Runtime's default is to
+     * spin): the CPUs are shared with request threads, and a spinning thread whose partner was pushed
+     * off its core spins through its whole time slice at every operator, so a forward pass of a few
+     * milliseconds can take hundreds (BENCHMARKS.md §3). {@code -D}{@value #SPIN_PROPERTY}{@code =true}
+     * makes them spin, for that comparison.
      */
     public static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -79,7 +83,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
-        options.addConfigEntry("session.intra_op.allow_spinning", Boolean.getBoolean("denseserve.onnxruntime.spin") ? "1" : "0");
+        options.addConfigEntry(ALLOW_SPINNING_KEY, Boolean.getBoolean(SPIN_PROPERTY) ? "1" : "0");
         return options;
     }
 

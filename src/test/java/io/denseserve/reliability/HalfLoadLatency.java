@@ -1,7 +1,5 @@
 package io.denseserve.reliability;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,10 +44,10 @@ public final class HalfLoadLatency {
             List<List<LoadReport>> reports = List.of(new ArrayList<>(), new ArrayList<>());
             for (int r = 0; r < rounds; r++) {
                 for (int s = 0; s < settings.length; s++) {
-                    long cpuBefore = cpuTicks(servers.get(s).pid());
+                    double cpuBefore = servers.get(s).cpuSeconds();
                     long start = System.nanoTime();
                     LoadReport report = drivers.get(s).openLoop(rate, round);
-                    double cpu = (cpuTicks(servers.get(s).pid()) - cpuBefore) / 100.0 / ((System.nanoTime() - start) / 1e9);
+                    double cpu = (servers.get(s).cpuSeconds() - cpuBefore) / ((System.nanoTime() - start) / 1e9);
                     reports.get(s).add(report);
                     System.out.printf(Locale.ROOT, "round %d %s: p50 %.1f ms, p99 %.1f ms, errors %d, server CPU %.0f%% of one%n", r + 1,
                             settings[s], report.percentileMs(200, 50), report.percentileMs(200, 99),
@@ -64,12 +62,5 @@ public final class HalfLoadLatency {
         } finally {
             servers.forEach(ServerProcess::close);
         }
-    }
-
-    /** utime + stime of a process, in clock ticks (100 per second on Linux). */
-    private static long cpuTicks(long pid) throws java.io.IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 }

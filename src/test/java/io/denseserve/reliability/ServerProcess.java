@@ -19,8 +19,8 @@ import java.util.stream.Stream;
 final class ServerProcess implements RunningService, AutoCloseable {
 
     static final Path REPORTS = Path.of("target/reliability");
-    /** Passed on to the server where set: ONNX Runtime's intra-op threads spin ({@code OnnxRuntimePlan}). */
-    static final String SPIN = "denseserve.onnxruntime.spin";
+    /** Passed on to the server where set: ONNX Runtime's intra-op threads spin. */
+    static final String SPIN = io.denseserve.plan.OnnxRuntimePlan.SPIN_PROPERTY;
 
     private final Process process;
     private final int port;
@@ -78,6 +78,13 @@ final class ServerProcess implements RunningService, AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** CPU time the whole process has used (utime + stime), in seconds. */
+    double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // clock ticks, 100 a second on Linux
     }
 
     /** Resident set size of the whole process ({@code VmRSS}): Java heap, JVM and native memory alike. */
