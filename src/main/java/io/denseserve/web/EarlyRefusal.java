@@ -7,7 +7,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -22,11 +21,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * handler mapping, multipart parsing, argument binding and exception resolution, which matters
  * most when overload first hits and that path is not yet compiled (OverloadIT measures the
  * refusals). The answer is the same problem JSON as every other refusal ({@link ProblemTypes}),
- * with {@code Retry-After}, and is counted as {@code overloaded}. Filters run after the HTTP
- * observation, so it is in the server's request metrics too.
+ * with {@code Retry-After}, and is counted as {@code overloaded}; the body is not read, and the
+ * connection is closed. Filters run after the HTTP observation, so it is in the server's request
+ * metrics too.
  */
 @Component
-@Order(Ordered.LOWEST_PRECEDENCE - 20) // before the body is read (UploadBuffering)
+@Order(UploadBuffering.ORDER - 10) // before the body is read
 class EarlyRefusal extends OncePerRequestFilter {
 
     static final String DETAIL = "too many classifications in flight; retry shortly";
@@ -53,6 +53,6 @@ class EarlyRefusal extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        responses.write(request, response, problems.map(new OverloadedException(DETAIL)));
+        responses.writeUnread(request, response, problems.map(new OverloadedException(DETAIL)));
     }
 }

@@ -24,34 +24,42 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.boot.autoconfigure.web.servlet.MultipartProperties;
-import org.springframework.core.Ordered;
+import org.springframework.boot.web.servlet.filter.OrderedFormContentFilter;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Reads a classification's request body before any request thread waits for it. Tomcat reads
- * bodies in blocking mode on the request thread, and its read timeout restarts with every byte,
- * so a client trickling a body holds a thread for as long as it likes, and a few hundred such
- * clients hold them all. Here the body is read with servlet non-blocking I/O ({@link Upload}):
- * while it arrives it costs a connection and the bytes received, not a thread. Once whole, the
- * request is dispatched to Spring MVC with the body in memory ({@link BufferedUploadRequest}).
+ * Reads every request body before any request thread waits for it, whatever the path or method.
+ * Tomcat reads bodies in blocking mode on the request thread, and its read timeout restarts with
+ * every byte, so a client trickling a body holds a thread for as long as it likes, and a few
+ * hundred such clients hold them all; that holds for a body nothing reads too (sent to a path that
+ * answers 404, or refused before it is read), which Tomcat reads and discards after the answer.
+ * Here the body is read with servlet non-blocking I/O ({@link Upload}): while it arrives it costs a
+ * connection and the bytes received, not a thread. Once whole, the request is dispatched to Spring
+ * MVC with the body in memory ({@link BufferedUploadRequest}). This filter runs before any other
+ * that could read a body (Spring's form filter reads PUT, PATCH and DELETE forms); only
+ * {@link EarlyRefusal} comes first, and refuses without reading.
  *
- * <p>Ends other than a whole body, each answered with problem JSON and {@code Connection: close}:
+ * <p>Ends other than a whole body, each answered with problem JSON and {@code Connection: close},
+ * without a thread waiting for the rest of the body ({@link ProblemResponses#writeUnread}):
  * <ul>
  *   <li>408 {@code request-too-slow}, counted as {@code too_slow}: the average rate fell below
  *       {@code denseserve.uploads.min-data-rate} after the grace period (checked four times a
  *       second), or the body missed {@code denseserve.uploads.body-timeout};</li>
- *   <li>413: the body is larger than an image (raw) or a multipart request may be;</li>
+ *   <li>413: the body is larger than an image (raw, or sent to any other path) or a multipart
+ *       request may be;</li>
  *   <li>503 {@code overloaded} with {@code Retry-After}: bodies being read or waiting for their
  *       answer already hold {@code denseserve.uploads.memory-budget}.</li>
  * </ul>
  * A client that goes away mid-body just frees its memory.
  */
 @Component
-@Order(Ordered.LOWEST_PRECEDENCE - 10)
+@Order(UploadBuffering.ORDER)
 public class UploadBuffering extends OncePerRequestFilter implements Upload.Endings {
+
+    /** Before Spring's form filter, the first that may read a body, and just after {@link EarlyRefusal}. */
+    static final int ORDER = OrderedFormContentFilter.DEFAULT_ORDER - 10;
 
     private static final String UPLOAD = UploadBuffering.class.getName() + ".upload";
     private static final long CHECK_MILLIS = 250;
@@ -104,11 +112,6 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     }
 
     @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"POST".equals(request.getMethod()) || !ClassificationRequests.matches(request);
-    }
-
-    @Override
     protected boolean shouldNotFilterAsyncDispatch() {
         return false; // the dispatch after the body arrived comes back through here
     }
@@ -129,12 +132,11 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
             }
             return;
         }
-        long declared = request.getContentLengthLong();
-        boolean chunked = declared < 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
-        if (declared == 0 || (declared < 0 && !chunked)) {
-            chain.doFilter(request, response); // no body: the controller says what is missing
+        if (!RequestBodies.present(request)) {
+            chain.doFilter(request, response); // no body: a classification's controller says what is missing
             return;
         }
+        long declared = request.getContentLengthLong();
         boolean isMultipart = isMultipart(request);
         // Several images (multipart, or an Open Inference request's inputs): the request size limit.
         boolean several = isMultipart || ClassificationRequests.isOpenInference(request);
@@ -142,13 +144,13 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
         cap = Math.min(cap, Math.min(budget.capacity(), Integer.MAX_VALUE - 8));
         int weight = isMultipart ? MULTIPART_WEIGHT : 1;
         if (declared > cap) {
-            respond(request, response, problems.map(new ImageRejectedException(Reason.TOO_MANY_BYTES,
+            responses.writeUnread(request, response, problems.map(new ImageRejectedException(Reason.TOO_MANY_BYTES,
                     "the request body has " + declared + " bytes; the limit is " + cap)));
             return;
         }
         long first = Upload.firstReservation(declared, cap, weight);
         if (!budget.tryReserve(first)) {
-            respond(request, response, overBudget());
+            responses.writeUnread(request, response, overBudget());
             return;
         }
         AsyncContext async = request.startAsync();
@@ -225,7 +227,7 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
         arriving.remove(upload);
         AsyncContext async = upload.async();
         try {
-            respond((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), problem);
+            responses.writeUnread((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), problem);
         } catch (IOException | IllegalStateException e) {
             // the client is gone; nothing to tell it
         } finally {
@@ -236,13 +238,6 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
                 // ended by the container meanwhile
             }
         }
-    }
-
-    private void respond(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped)
-            throws IOException {
-        // The rest of the body is not read: the connection cannot carry another request.
-        response.setHeader(HttpHeaders.CONNECTION, "close");
-        responses.write(request, response, mapped);
     }
 
     /** {@code denseserve.uploads.body-timeout}, through the async context's own timeout. */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Clients that attack the server rather than use it, each running on its own thread until closed,
@@ -77,13 +78,20 @@ abstract class HostileClients implements AutoCloseable {
     }
 
     /**
-     * {@code count} connections, each sending the headers of a 100,000-byte PNG upload and then
-     * one byte of it per second; whichever way one ends, it is counted and opened anew, so the
+     * {@code count} connections, each sending the headers of a 100,000-byte upload (half of them
+     * to {@code /classify}, the rest where nothing reads it) and then one byte of it per second; whichever way one ends, it is counted and opened anew, so the
      * server faces {@code count} of them throughout. One selector thread drives them all.
      */
     static final class Tricklers extends HostileClients {
-        private static final byte[] HEADERS = ("POST /classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
-                + "Content-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        /**
+         * A classification; a body sent to a path that answers 404, and to one that answers 405: no
+         * handler reads those, and the container would read them on a request thread after the answer.
+         */
+        private static final List<byte[]> HEADERS = Stream.of("POST /classify", "POST /classify", "POST /nothing", "PUT /models")
+                .map(head -> (head + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII))
+                .toList();
+        private int opened;
         private final int count;
 
         Tricklers(ServerProcess server, int count) {
@@ -144,7 +152,7 @@ abstract class HostileClients implements AutoCloseable {
 
         private SelectionKey open(Selector selector) throws IOException {
             SocketChannel channel = SocketChannel.open(server);
-            channel.write(ByteBuffer.wrap(HEADERS));
+            channel.write(ByteBuffer.wrap(HEADERS.get(opened++ % HEADERS.size())));
             channel.configureBlocking(false);
             Connection c = new Connection();
             c.nextByteNanos = System.nanoTime();

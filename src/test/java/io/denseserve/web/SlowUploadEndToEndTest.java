@@ -97,6 +97,44 @@ class SlowUploadEndToEndTest {
     }
 
     @Test
+    void bodiesNothingReadsDoNotHoldRequestThreadsEither() throws Exception {
+        Http http = new Http(port);
+        http.awaitReady();
+        // A path that answers 404, a method not allowed on a path, and a GET: each without reading the body,
+        // which the container would then read to its end on the request thread.
+        String[] heads = {"POST /nothing", "PUT /models", "GET /models"};
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 252; i++) { // Tomcat has 200 request threads
+                slow.add(openBody(heads[i % heads.length], "application/x-www-form-urlencoded", 500));
+            }
+            long start = System.nanoTime();
+            HttpResponse<String> whole = http.postRaw("/classify", "image/png", Images.png(16, 16));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(whole.statusCode()).isEqualTo(200);
+            assertThat(seconds).as("seconds for a whole request beside 252 slow bodies sent elsewhere").isLessThan(5);
+            for (Socket socket : slow) {
+                socket.setSoTimeout(15_000);
+                assertThat(readAll(socket)).as("each slow body's answer").startsWith("HTTP/1.1 408");
+            }
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aBodyRefusedBeforeItIsReadIsNotWaitedFor() throws Exception {
+        new Http(port).awaitReady();
+        try (Socket refused = openBody(50_000_000)) { // over the 1 MB limit: refused on its Content-Length
+            refused.setSoTimeout(3_000); // the container's connection timeout is 20 s
+            assertThat(readAll(refused)).as("answered and closed").startsWith("HTTP/1.1 413")
+                    .containsIgnoringCase("connection: close");
+        }
+    }
+
+    @Test
     void bodiesBeyondTheMemoryBudgetAreRefusedWith503UntilItFrees() throws Exception {
         Http http = new Http(port);
         http.awaitReady();
@@ -108,7 +146,7 @@ class SlowUploadEndToEndTest {
         }
         Thread.sleep(300);
         try (Socket refused = openBody(100_000)) {
-            refused.setSoTimeout(5_000);
+            refused.setSoTimeout(3_000); // answered and closed, not after the connection timeout
             String answer = readAll(refused);
             assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1");
             assertThat(answer).contains("https://denseserve.dev/problems/overloaded");
@@ -149,8 +187,13 @@ class SlowUploadEndToEndTest {
 
     /** A connection that sent the headers of a PNG upload of {@code length} bytes and one byte of it. */
     private Socket openBody(int length) throws IOException {
+        return openBody("POST /classify", "image/png", length);
+    }
+
+    /** A connection that sent a request's headers ({@code head}: method and path) and one byte of its body. */
+    private Socket openBody(String head, String contentType, int length) throws IOException {
         Socket socket = new Socket("localhost", port);
-        socket.getOutputStream().write(("POST /classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+        socket.getOutputStream().write((head + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + contentType + "\r\n"
                 + "Content-Length: " + length + "\r\n\r\nx").getBytes(StandardCharsets.US_ASCII));
         return socket;
     }
@@ -165,12 +208,17 @@ class SlowUploadEndToEndTest {
         }
     }
 
-    /** Everything until the server closes the connection (every answer here closes it). */
+    /**
+     * Everything until the server closes the connection (every answer here closes it); a socket
+     * timeout before then fails the test.
+     */
     private static String readAll(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             in.transferTo(out);
+        } catch (SocketTimeoutException notClosed) {
+            throw notClosed;
         } catch (IOException reset) {
             // a reset after the answer still leaves the answer
         }
