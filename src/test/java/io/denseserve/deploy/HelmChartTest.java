@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.denseserve.config.DenseServeProperties;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -16,7 +17,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.InputStream;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,6 +31,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.unit.DataSize;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The Helm chart, linted strictly and rendered with several value sets; every rendered manifest is
@@ -124,6 +130,26 @@ class HelmChartTest {
         assertThat(deployment.getSpec().getReplicas()).as("replicas come from the HPA").isNull();
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry("prometheus.io/path", "/actuator/prometheus");
+    }
+
+    @Test
+    void uploadAndConnectionDefaultsAreTheServicesOwn() throws Exception {
+        Map<String, String> env = env(one(render(null), Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0));
+        DenseServeProperties.Uploads uploads = new DenseServeProperties().getUploads();
+        assertThat(DataSize.parse(env.get("DENSESERVE_UPLOADS_MINDATARATE"))).isEqualTo(uploads.getMinDataRate());
+        assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_MINDATARATEGRACE"))).isEqualTo(uploads.getMinDataRateGrace());
+        assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_BODYTIMEOUT"))).isEqualTo(uploads.getBodyTimeout());
+        assertThat(DataSize.parse(env.get("DENSESERVE_UPLOADS_MEMORYBUDGET"))).isEqualTo(uploads.getMemoryBudget());
+        Map<String, Object> tomcat;
+        try (InputStream yml = Files.newInputStream(Path.of("src/main/resources/application.yml"))) {
+            Map<String, Map<String, Object>> server = new Yaml().<Map<String, Map<String, Map<String, Object>>>>load(yml).get("server");
+            tomcat = server.get("tomcat");
+        }
+        assertThat(env.get("SERVER_TOMCAT_MAXCONNECTIONS")).isEqualTo(String.valueOf(tomcat.get("max-connections")));
+        assertThat(DurationStyle.detectAndParse(env.get("SERVER_TOMCAT_CONNECTIONTIMEOUT")))
+                .isEqualTo(DurationStyle.detectAndParse(String.valueOf(tomcat.get("connection-timeout"))));
+        assertThat(DurationStyle.detectAndParse(env.get("SERVER_TOMCAT_KEEPALIVETIMEOUT")))
+                .isEqualTo(DurationStyle.detectAndParse(String.valueOf(tomcat.get("keep-alive-timeout"))));
     }
 
     @Test
