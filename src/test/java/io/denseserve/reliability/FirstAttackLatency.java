@@ -34,7 +34,7 @@ public final class FirstAttackLatency {
                 try (ServerProcess server = ServerProcess.start("first-attack", "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL)) {
                     LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
                     driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
-                    double rate = driver.closedLoop(32, Duration.ofSeconds(10)).answered(200) / 20.0;
+                    double rate = driver.closedLoop(32, Duration.ofSeconds(10)).answered(200) / 20.0; // half of saturation
                     if (s == 1) {
                         try (HostileClients earlier = new HostileClients.Tricklers(server, 1000).start()) {
                             Thread.sleep(EARLIER_ATTACK.toMillis());
