@@ -21,7 +21,7 @@ RUN groupadd --system --gid 10001 denseserve \
  && useradd --system --uid 10001 --gid denseserve --home-dir /home/denseserve --create-home denseserve
 COPY --from=build /opt/djl /opt/djl
 COPY --from=build /denseserve.jar /app/denseserve.jar
-COPY deploy/docker/entrypoint.sh /app/entrypoint.sh
+COPY deploy/docker/entrypoint.sh deploy/docker/jvm.options /app/
 ENV ENGINE_CACHE_DIR=/opt/djl \
     DJL_CACHE_DIR=/tmp/djl \
     OPT_OUT_TRACKING=true \

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The compose file validates with {@code docker-compose config}; the Dockerfiles pass our lint
  * rules (hadolint is not packaged for Debian 12, so its most important rules are checked here);
+ * the JVM options file the image runs with is one this JVM accepts;
  * the Grafana dashboard is well-formed and uses only metrics the service exports.
  */
 class DeploymentFilesTest {
@@ -63,6 +64,19 @@ class DeploymentFilesTest {
             assertThat(text).as("apt: no recommends, lists removed").contains("--no-install-recommends").contains("rm -rf /var/lib/apt/lists");
         }
         assertThat(Files.isExecutable(Path.of("deploy/docker/entrypoint.sh"))).isTrue();
+        assertThat(text).as("the image holds the JVM options file its entrypoint reads").contains("deploy/docker/jvm.options");
+    }
+
+    @Test
+    void jvmOptionsFileIsReadByTheEntrypointAndAcceptedByTheJvm() throws Exception {
+        assertThat(Files.readString(Path.of("deploy/docker/entrypoint.sh"))).contains("java @/app/jvm.options ");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "@deploy/docker/jvm.options", "-XX:+PrintFlagsFinal", "-version")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero(); // an unknown or misspelled option fails here
+        assertThat(output).containsPattern("G1HeapRegionSize += 4194304 +\\{product\\} \\{command line\\}");
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -25,31 +27,43 @@ final class ServerProcess implements RunningService, AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final Path gcLog;
 
-    private ServerProcess(Process process, int port, Path log) {
+    private ServerProcess(Process process, int port, Path log, Path gcLog) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.gcLog = gcLog;
     }
 
+    /** The JVM options of the container image ({@code deploy/docker/jvm.options}), read by the JVM itself. */
+    static final List<String> SERVICE_JVM_OPTIONS = List.of("@deploy/docker/jvm.options");
+
     /**
-     * Starts the jar with a fixed, pre-touched 1 GiB heap, the production malloc settings, and
-     * {@code args}; waits until readiness is UP. Pre-touched, the heap is resident from the start,
-     * so growth of resident memory means native memory (libtorch, metaspace, threads), not the
-     * heap's pages being touched for the first time (5 MB/min of false drift without it).
+     * Starts the jar with a fixed, pre-touched 1 GiB heap, the container's JVM options and malloc
+     * settings, and {@code args}; waits until readiness is UP. Pre-touched, the heap is resident
+     * from the start, so growth of resident memory means native memory (libtorch, metaspace,
+     * threads), not the heap's pages being touched for the first time (5 MB/min of false drift
+     * without it).
      */
     static ServerProcess start(String name, String... args) throws IOException, InterruptedException {
+        return start(name, SERVICE_JVM_OPTIONS, args);
+    }
+
+    /** As {@link #start(String, String...)}, with {@code jvmOptions} in place of the container's. */
+    static ServerProcess start(String name, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         Files.createDirectories(REPORTS);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        Path gcLog = REPORTS.resolve(name + "-gc.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true",
-                "-Xlog:gc:file=" + REPORTS.resolve(name + "-gc.log")));
+                "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true", "-Xlog:gc:file=" + gcLog));
         if (System.getProperty(SPIN) != null) { // the comparison BENCHMARKS.md §3 describes
             command.add("-D" + SPIN + "=" + System.getProperty(SPIN));
         }
+        command.addAll(jvmOptions);
         command.addAll(List.of("-jar", packagedJar().toString(), "--server.port=" + port, "--spring.main.banner-mode=off"));
         command.addAll(List.of(args));
         Path log = REPORTS.resolve(name + "-server.log");
@@ -58,7 +72,7 @@ final class ServerProcess implements RunningService, AutoCloseable {
         builder.environment().put("MALLOC_TRIM_THRESHOLD_", "17179869184");
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.environment().put("OPT_OUT_TRACKING", "true");
-        ServerProcess server = new ServerProcess(builder.start(), port, log);
+        ServerProcess server = new ServerProcess(builder.start(), port, log, gcLog);
         server.awaitReady(Duration.ofMinutes(3));
         return server;
     }
@@ -96,6 +110,18 @@ final class ServerProcess implements RunningService, AutoCloseable {
         }
         throw new IOException("no VmRSS in /proc/" + pid() + "/status");
     }
+
+    /** Every stop-the-world GC pause so far, in ms, in order (from the GC log: "Pause ... 12.345ms"). */
+    List<Double> gcPausesMs() throws IOException {
+        Matcher pause = GC_PAUSE.matcher(Files.readString(gcLog));
+        List<Double> pauses = new ArrayList<>();
+        while (pause.find()) {
+            pauses.add(Double.parseDouble(pause.group(1)));
+        }
+        return pauses;
+    }
+
+    private static final Pattern GC_PAUSE = Pattern.compile("(?m) Pause .* ([0-9.]+)ms$");
 
     private void awaitReady(Duration limit) throws InterruptedException, IOException {
         long deadline = System.nanoTime() + limit.toNanos();
