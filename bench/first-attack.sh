@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The first trickling attack on a freshly started server against the same attack on a server that
-# met a 15 s one before it (its handling compiled by the JIT): fresh servers, alternating, normal
-# clients at half the saturation rate alone and beside 1,000 trickling connections.
+# The first trickling attack on a freshly started server: with the JVM's default 1 MB G1 regions,
+# with the container's JVM options (deploy/docker/jvm.options), and with those options after a 15 s
+# attack (its handling compiled by the JIT). Fresh servers, in turn; normal clients at half the
+# saturation rate alone and beside 1,000 trickling connections.
 # Usage: bench/first-attack.sh [TRIALS] [SECONDS_PER_PHASE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
