@@ -17,7 +17,8 @@ import java.util.Locale;
  * rate: normal clients alone, and beside 1,000 fresh tricklers (from 3 s after they start). Prints
  * each phase's p50 and p99, the ratio of the p99 with tricklers to the p99 alone, the server's CPU
  * beside the tricklers and its longest GC pause in that phase (its GC log); the median ratio per
- * setting last. Run by {@code bench/first-attack.sh}.
+ * setting last. The trickling clients run against a {@link TrickleSink} first, so that no server's
+ * first attack meets them still being compiled. Run by {@code bench/first-attack.sh}.
  *
  * <p>Usage: {@code FirstAttackLatency TRIALS SECONDS_PER_PHASE}
  */
@@ -37,6 +38,7 @@ public final class FirstAttackLatency {
     public static void main(String[] args) throws Exception {
         int trials = Integer.parseInt(args[0]);
         Duration phase = Duration.ofSeconds(Long.parseLong(args[1]));
+        TrickleSink.warmUpTricklers(1000, Duration.ofSeconds(20)); // this driver's code, before any server meets it
         List<List<Double>> ratios = SETTINGS.stream().<List<Double>>map(s -> new ArrayList<>()).toList();
         for (int t = 0; t < trials; t++) {
             for (int s = 0; s < SETTINGS.size(); s++) {

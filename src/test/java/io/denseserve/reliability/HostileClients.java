@@ -31,7 +31,7 @@ abstract class HostileClients implements AutoCloseable {
     private final Thread thread;
     protected volatile boolean running = true;
 
-    HostileClients(ServerProcess server, String name) {
+    HostileClients(RunningService server, String name) {
         this.server = new InetSocketAddress("127.0.0.1", server.uri("/").getPort());
         this.thread = new Thread(this::runQuietly, name);
         this.thread.setDaemon(true);
@@ -94,7 +94,7 @@ abstract class HostileClients implements AutoCloseable {
         private int opened;
         private final int count;
 
-        Tricklers(ServerProcess server, int count) {
+        Tricklers(RunningService server, int count) {
             super(server, "tricklers");
             this.count = count;
         }

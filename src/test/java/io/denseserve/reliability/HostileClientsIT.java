@@ -53,6 +53,7 @@ class HostileClientsIT {
             return why;
         });
         Duration phase = Reports.duration("hostile.duration", "PT20S");
+        TrickleSink.warmUpTricklers(1000, Duration.ofSeconds(20)); // this driver's code, before the server meets it
         try (ServerProcess server = ServerProcess.start("hostile", "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL)) {
             LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
             driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
