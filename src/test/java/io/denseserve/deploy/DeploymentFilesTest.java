@@ -27,14 +27,19 @@ class DeploymentFilesTest {
         Prerequisites.require(Files.isExecutable(Path.of(tool)), tool + " not installed (.ci/run installs it)");
     }
 
-    @Test
-    void composeFileValidates() throws Exception {
-        requireTool("/usr/bin/docker-compose");
-        Process p = new ProcessBuilder("/usr/bin/docker-compose", "-f", "docker-compose.yml", "config", "-q")
-                .redirectErrorStream(true).start();
+    /** Runs {@code command}, requires it to exit 0 within a minute, and returns its output (stdout and stderr). */
+    private static String runSucceeds(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    @Test
+    void composeFileValidates() throws Exception {
+        requireTool("/usr/bin/docker-compose");
+        runSucceeds("/usr/bin/docker-compose", "-f", "docker-compose.yml", "config", "-q");
         String compose = Files.readString(Path.of("docker-compose.yml"));
         assertThat(compose).contains("prometheus.yml", "provisioning", "read_only: true", "cap_drop");
     }
@@ -71,11 +76,8 @@ class DeploymentFilesTest {
     void jvmOptionsFileIsReadByTheEntrypointAndAcceptedByTheJvm() throws Exception {
         assertThat(Files.readString(Path.of("deploy/docker/entrypoint.sh"))).contains("java @/app/jvm.options ");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "@deploy/docker/jvm.options", "-XX:+PrintFlagsFinal", "-version")
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero(); // an unknown or misspelled option fails here
+        // An unknown or misspelled option makes the JVM exit non-zero.
+        String output = runSucceeds(java.toString(), "@deploy/docker/jvm.options", "-XX:+PrintFlagsFinal", "-version");
         assertThat(output).containsPattern("G1HeapRegionSize += 4194304 +\\{product\\} \\{command line\\}");
     }
 
