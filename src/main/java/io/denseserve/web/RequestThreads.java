@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
  * ({@link DenseServeProperties.Inference#requestThreads()}): every admitted classification holds a
  * thread while it waits for its batch, and spare threads must remain to refuse the excess with
  * 503 and to answer probes. {@code server.tomcat.threads.max} still sets more; it never sets fewer,
- * so a larger queue or batch cannot leave overload queueing inside Tomcat with no deadline.
+ * so a larger queue or batch cannot leave overload queueing inside Tomcat with no deadline. Where
+ * every thread was to start with the server ({@code server.tomcat.threads.min-spare} equal to the
+ * maximum, the default), the raised maximum starts with it too.
  */
 @Component
 class RequestThreads implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
@@ -34,6 +36,9 @@ class RequestThreads implements WebServerFactoryCustomizer<TomcatServletWebServe
                     && protocol.getMaxThreads() < needed) {
                 LOG.info("request threads raised from {} to {}: the classifications that may be in flight plus {} spare",
                         protocol.getMaxThreads(), needed, DenseServeProperties.Inference.SPARE_REQUEST_THREADS);
+                if (protocol.getMinSpareThreads() == protocol.getMaxThreads()) {
+                    protocol.setMinSpareThreads(needed);
+                }
                 protocol.setMaxThreads(needed);
             }
         });

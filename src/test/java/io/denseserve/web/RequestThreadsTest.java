@@ -27,12 +27,32 @@ class RequestThreadsTest {
         assertThat(maxThreadsAfter(defaults, 50)).isEqualTo(88);
     }
 
+    @Test
+    void threadsStartedWithTheServerStaySoWhenRaisedAndOnDemandThreadsStayOnDemand() {
+        DenseServeProperties properties = new DenseServeProperties();
+        properties.getInference().setQueueCapacity(500);
+        AbstractProtocol<?> allStarted = protocolAfter(properties, 200, 200);
+        assertThat(allStarted.getMaxThreads()).isEqualTo(524);
+        assertThat(allStarted.getMinSpareThreads()).isEqualTo(524);
+        AbstractProtocol<?> onDemand = protocolAfter(properties, 200, 10);
+        assertThat(onDemand.getMaxThreads()).isEqualTo(524);
+        assertThat(onDemand.getMinSpareThreads()).isEqualTo(10);
+    }
+
     private static int maxThreadsAfter(DenseServeProperties properties, int configured) {
+        return protocolAfter(properties, configured, 10).getMaxThreads();
+    }
+
+    private static AbstractProtocol<?> protocolAfter(DenseServeProperties properties, int maxThreads, int minSpareThreads) {
         TomcatServletWebServerFactory factory = new TomcatServletWebServerFactory();
-        factory.addConnectorCustomizers(c -> ((AbstractProtocol<?>) c.getProtocolHandler()).setMaxThreads(configured));
+        factory.addConnectorCustomizers(c -> {
+            AbstractProtocol<?> protocol = (AbstractProtocol<?>) c.getProtocolHandler();
+            protocol.setMaxThreads(maxThreads);
+            protocol.setMinSpareThreads(minSpareThreads);
+        });
         new RequestThreads(properties).customize(factory);
         Connector connector = new Connector(TomcatServletWebServerFactory.DEFAULT_PROTOCOL);
         factory.getTomcatConnectorCustomizers().forEach(customizer -> customizer.customize(connector));
-        return ((AbstractProtocol<?>) connector.getProtocolHandler()).getMaxThreads();
+        return (AbstractProtocol<?>) connector.getProtocolHandler();
     }
 }

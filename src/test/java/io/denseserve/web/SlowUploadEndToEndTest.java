@@ -18,10 +18,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.coyote.AbstractProtocol;
+import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -48,6 +52,20 @@ class SlowUploadEndToEndTest {
 
     @Autowired
     MeterRegistry registry;
+
+    @Autowired
+    ServletWebServerApplicationContext context;
+
+    @Test
+    void everyRequestThreadIsStartedWithTheServer() {
+        // When thousands of idle connections time out together, each close is handed to a request
+        // thread: threads created in that moment stall every answer longer than threads woken.
+        AbstractProtocol<?> protocol = (AbstractProtocol<?>) ((TomcatWebServer) context.getWebServer())
+                .getTomcat().getConnector().getProtocolHandler();
+        ThreadPoolExecutor threads = (ThreadPoolExecutor) protocol.getExecutor();
+        assertThat(threads.getMaximumPoolSize()).isEqualTo(protocol.getMaxThreads());
+        assertThat(threads.getPoolSize()).as("request threads running").isEqualTo(protocol.getMaxThreads());
+    }
 
     @Test
     void aTricklingBodyIsAnsweredWith408AndCounted() throws Exception {
