@@ -177,16 +177,19 @@ abstract class HostileClients implements AutoCloseable {
     }
 
     /**
-     * {@code count} connections that send nothing; one the server closes is counted and opened
-     * anew, so {@code count} are open throughout.
+     * {@code count} connections that send nothing, opened evenly over {@code spread} (all at once
+     * when it is zero); one the server closes is counted and opened anew, so once all are open
+     * {@code count} stay open. Opened at once, they also time out at once, and reopen in one wave.
      */
     static final class IdleConnections extends HostileClients {
         private final int count;
+        private final Duration spread;
         private final AtomicLong open = new AtomicLong();
 
-        IdleConnections(ServerProcess server, int count) {
+        IdleConnections(ServerProcess server, int count, Duration spread) {
             super(server, "idle-connections");
             this.count = count;
+            this.spread = spread;
         }
 
         long open() {
@@ -196,12 +199,16 @@ abstract class HostileClients implements AutoCloseable {
         @Override
         void run() throws IOException {
             try (Selector selector = Selector.open()) {
-                for (int i = 0; i < count && running; i++) {
-                    openOne(selector);
-                }
+                long start = System.nanoTime();
+                int opened = 0;
                 ByteBuffer read = ByteBuffer.allocate(1024);
                 while (running) {
-                    selector.select(100);
+                    long elapsed = System.nanoTime() - start;
+                    while (opened < count && running && (long) ((double) opened / count * spread.toNanos()) <= elapsed) {
+                        openOne(selector);
+                        opened++;
+                    }
+                    selector.select(opened < count ? 10 : 100);
                     for (SelectionKey key : selector.selectedKeys()) {
                         read.clear();
                         int n;

@@ -1,0 +1,80 @@
+package io.denseserve.reliability;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What 5,000 idle connections cost normal clients, and what of that is their timing: per trial,
+ * fresh servers one after the other (the packaged jar, the inference-bound DenseNet-BC of the
+ * reliability runs), each warmed up and its saturation rate measured, then normal clients at half
+ * that rate alone and beside the idle connections. Opened at once, the connections time out
+ * together when Tomcat's {@code connection-timeout} (20 s) runs out, and the driver reopens them in
+ * one wave; opened evenly over 20 s, about 250 time out and reopen each second. The phase beside
+ * them starts once all are open and lasts 25 s, so it holds one timeout of every connection. The
+ * wave is run with request threads started on demand ({@code server.tomcat.threads.min-spare=10},
+ * Tomcat's way) and with all of them started with the server (the service's default). Prints each
+ * phase's p50, p99 and slowest answer, how many connections the server closed, the ratio of the
+ * p99 beside them to the p99 alone, and the median ratio per setting last. Run by
+ * {@code bench/idle-connections.sh}.
+ *
+ * <p>Usage: {@code IdleConnectionsLatency TRIALS SECONDS_ALONE}
+ */
+public final class IdleConnectionsLatency {
+
+    static final int CONNECTIONS = 5000;
+    /** Tomcat's {@code connection-timeout} in application.yml, plus 5 s for the wave to pass. */
+    private static final Duration BESIDE = Duration.ofSeconds(25);
+
+    private record Setting(String label, Duration spread, List<String> args) {}
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("at-once-threads-on-demand", Duration.ZERO, List.of("--server.tomcat.threads.min-spare=10")),
+            new Setting("at-once", Duration.ZERO, List.of()),
+            new Setting("spread-over-20s", Duration.ofSeconds(20), List.of()));
+
+    private IdleConnectionsLatency() {}
+
+    public static void main(String[] args) throws Exception {
+        int trials = Integer.parseInt(args[0]);
+        Duration alonePhase = Duration.ofSeconds(Long.parseLong(args[1]));
+        List<List<Double>> ratios = SETTINGS.stream().<List<Double>>map(s -> new ArrayList<>()).toList();
+        for (int t = 0; t < trials; t++) {
+            for (int s = 0; s < SETTINGS.size(); s++) {
+                Setting setting = SETTINGS.get(s);
+                List<String> serverArgs = new ArrayList<>(List.of("--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL));
+                serverArgs.addAll(setting.args());
+                try (ServerProcess server = ServerProcess.start("idle-connections", serverArgs.toArray(String[]::new))) {
+                    LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
+                    driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
+                    double rate = driver.closedLoop(32, Duration.ofSeconds(10)).answered(200) / 20.0; // half of saturation
+                    LoadReport alone = driver.openLoop(rate, alonePhase);
+                    LoadReport beside;
+                    long closed;
+                    try (HostileClients.IdleConnections idle = new HostileClients.IdleConnections(server, CONNECTIONS, setting.spread())) {
+                        idle.start();
+                        long deadline = System.nanoTime() + setting.spread().plusSeconds(20).toNanos();
+                        while (idle.open() < CONNECTIONS && System.nanoTime() < deadline) {
+                            Thread.sleep(50);
+                        }
+                        long closedBefore = idle.outcomes().getOrDefault("closed by the server", 0L);
+                        beside = driver.openLoop(rate, BESIDE);
+                        closed = idle.outcomes().getOrDefault("closed by the server", 0L) - closedBefore;
+                    }
+                    double ratio = beside.percentileMs(200, 99) / alone.percentileMs(200, 99);
+                    ratios.get(s).add(ratio);
+                    System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms; beside %d idle connections"
+                            + " (%d closed by the server) p50 %.1f p99 %.1f max %.1f ms, errors %d; p99 ratio %.2f%n", t + 1, setting.label(),
+                            rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), CONNECTIONS, closed, beside.percentileMs(200, 50),
+                            beside.percentileMs(200, 99), beside.percentileMs(200, 100), beside.failures().size() + beside.unexpectedCount(), ratio);
+                }
+            }
+        }
+        for (int s = 0; s < SETTINGS.size(); s++) {
+            List<Double> sorted = ratios.get(s).stream().sorted().toList();
+            System.out.printf(Locale.ROOT, "RESULT,%s,%d,%.2f,%s%n", SETTINGS.get(s).label(), sorted.size(), sorted.get(sorted.size() / 2),
+                    sorted.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
+        }
+    }
+}
