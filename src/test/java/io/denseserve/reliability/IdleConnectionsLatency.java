@@ -15,7 +15,8 @@ import java.util.Locale;
  * them starts once all are open and lasts 25 s, so it holds one timeout of every connection. The
  * wave is run with request threads started on demand ({@code server.tomcat.threads.min-spare=10},
  * Tomcat's way) and with all of them started with the server (the service's default). Prints each
- * phase's p50, p99 and slowest answer, how many connections the server closed, the ratio of the
+ * phase's p50, p99 and slowest answer (and when it was sent, in seconds after the driver began to
+ * open the connections), how many connections the server closed, the ratio of the
  * p99 beside them to the p99 alone, and the median ratio per setting last. Run by
  * {@code bench/idle-connections.sh}.
  *
@@ -52,6 +53,7 @@ public final class IdleConnectionsLatency {
                     LoadReport alone = driver.openLoop(rate, alonePhase);
                     LoadReport beside;
                     long closed;
+                    long opening = System.nanoTime();
                     try (HostileClients.IdleConnections idle = new HostileClients.IdleConnections(server, CONNECTIONS, setting.spread())) {
                         idle.start();
                         long deadline = System.nanoTime() + setting.spread().plusSeconds(20).toNanos();
@@ -65,9 +67,10 @@ public final class IdleConnectionsLatency {
                     double ratio = beside.percentileMs(200, 99) / alone.percentileMs(200, 99);
                     ratios.get(s).add(ratio);
                     System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms; beside %d idle connections"
-                            + " (%d closed by the server) p50 %.1f p99 %.1f max %.1f ms, errors %d; p99 ratio %.2f%n", t + 1, setting.label(),
-                            rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), CONNECTIONS, closed, beside.percentileMs(200, 50),
-                            beside.percentileMs(200, 99), beside.percentileMs(200, 100), beside.failures().size() + beside.unexpectedCount(), ratio);
+                            + " (%d closed by the server) p50 %.1f p99 %.1f max %.1f ms (sent %.1f s after opening began), errors %d; p99 ratio %.2f%n",
+                            t + 1, setting.label(), rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), CONNECTIONS, closed,
+                            beside.percentileMs(200, 50), beside.percentileMs(200, 99), beside.percentileMs(200, 100),
+                            (beside.slowestSentNanos(200) - opening) / 1e9, beside.failures().size() + beside.unexpectedCount(), ratio);
                 }
             }
         }

@@ -102,6 +102,12 @@ final class LoadReport {
         return answers.getOrDefault(status, List.of()).stream().map(Answer::sentNanos).toList();
     }
 
+    /** When the slowest answer with {@code status} was sent ({@link System#nanoTime()}); 0 if none. */
+    synchronized long slowestSentNanos(int status) {
+        return answers.getOrDefault(status, List.of()).stream().max(Comparator.comparingLong(Answer::latencyNanos))
+                .map(Answer::sentNanos).orElse(0L);
+    }
+
     /** The {@code p}-th percentile (0..100) of the latency of answers with {@code status}, in ms; NaN if none. */
     synchronized double percentileMs(int status, double p) {
         List<Answer> values = answers.get(status);
