@@ -196,6 +196,15 @@ abstract class HostileClients implements AutoCloseable {
             return open.get();
         }
 
+        /** Waits (at most {@code limit}) until all connections are open; returns how many are. */
+        long awaitAllOpen(Duration limit) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            while (open.get() < count && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            return open.get();
+        }
+
         @Override
         void run() throws IOException {
             try (Selector selector = Selector.open()) {

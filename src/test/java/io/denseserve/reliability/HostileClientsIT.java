@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
  * 64 clients sending maximum-size bodies, maximum-pixel images, decompression-bomb headers and
  * bodies cut off halfway. Normal clients must see no error and a p99 under a second (against tens
  * of seconds when slow bodies held request threads) under (a) and (b), and within 3x of the p99
- * alone once the attack's code is compiled, the wave aside; under (c) every answer is 200, 400, 413 or 503 with Retry-After, resident memory
- * stays within the budget documented in RELIABILITY.md, and the service classifies afterwards. Each
+ * alone once the attack's code is compiled, the wave aside; under (c) every answer is 200, 400,
+ * 413 or 503 with Retry-After, resident memory stays within the budget documented in
+ * RELIABILITY.md, and the service classifies afterwards. Each
  * phase lasts {@code -Dhostile.duration} (CI: 20 s). The p99 ratios go to
  * {@code target/reliability/hostile.json}.
  */
@@ -98,7 +99,7 @@ class HostileClientsIT {
             long[] openAtStart = new long[1];
             Phase flood = phase(server, () -> {
                 idle.start();
-                openAtStart[0] = allOpen(idle, CONNECTION_TIMEOUT.plusSeconds(20));
+                openAtStart[0] = idle.awaitAllOpen(CONNECTION_TIMEOUT.plusSeconds(20));
                 return driver.openLoop(normalRate, phase);
             }, idle);
             flood.hostile().put("openAtStart", openAtStart[0]);
@@ -107,7 +108,7 @@ class HostileClientsIT {
             IdleConnections atOnce = new IdleConnections(server, IDLE_CONNECTIONS, Duration.ZERO);
             Phase wave = phase(server, () -> {
                 atOnce.start();
-                allOpen(atOnce, Duration.ofSeconds(20));
+                atOnce.awaitAllOpen(Duration.ofSeconds(20));
                 return driver.openLoop(normalRate, CONNECTION_TIMEOUT.plusSeconds(5));
             }, atOnce);
             figures.put("idleConnectionsOpenedAtOnce", wave.figures());
@@ -203,15 +204,6 @@ class HostileClientsIT {
     private static Duration warmedUp(HostileClients started, Duration phase) throws InterruptedException {
         Thread.sleep(3000);
         return phase;
-    }
-
-    /** Waits (at most {@code limit}) until all idle connections are open; returns how many are. */
-    private static long allOpen(IdleConnections idle, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (idle.open() < IDLE_CONNECTIONS && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        return idle.open();
     }
 
     /**

@@ -24,16 +24,16 @@ import java.util.Locale;
  */
 public final class IdleConnectionsLatency {
 
-    static final int CONNECTIONS = 5000;
-    /** Tomcat's {@code connection-timeout} in application.yml, plus 5 s for the wave to pass. */
-    private static final Duration BESIDE = Duration.ofSeconds(25);
+    private static final int CONNECTIONS = HostileClientsIT.IDLE_CONNECTIONS;
+    /** One connection timeout, plus 5 s for the wave to pass. */
+    private static final Duration BESIDE = HostileClientsIT.CONNECTION_TIMEOUT.plusSeconds(5);
 
     private record Setting(String label, Duration spread, List<String> args) {}
 
     private static final List<Setting> SETTINGS = List.of(
             new Setting("at-once-threads-on-demand", Duration.ZERO, List.of("--server.tomcat.threads.min-spare=10")),
             new Setting("at-once", Duration.ZERO, List.of()),
-            new Setting("spread-over-20s", Duration.ofSeconds(20), List.of()));
+            new Setting("spread-over-20s", HostileClientsIT.CONNECTION_TIMEOUT, List.of()));
 
     private IdleConnectionsLatency() {}
 
@@ -56,10 +56,7 @@ public final class IdleConnectionsLatency {
                     long opening = System.nanoTime();
                     try (HostileClients.IdleConnections idle = new HostileClients.IdleConnections(server, CONNECTIONS, setting.spread())) {
                         idle.start();
-                        long deadline = System.nanoTime() + setting.spread().plusSeconds(20).toNanos();
-                        while (idle.open() < CONNECTIONS && System.nanoTime() < deadline) {
-                            Thread.sleep(50);
-                        }
+                        idle.awaitAllOpen(setting.spread().plusSeconds(20));
                         long closedBefore = idle.outcomes().getOrDefault("closed by the server", 0L);
                         beside = driver.openLoop(rate, BESIDE);
                         closed = idle.outcomes().getOrDefault("closed by the server", 0L) - closedBefore;
