@@ -1,7 +1,6 @@
 package io.denseserve.reliability;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -39,15 +38,14 @@ public final class FirstAttackLatency {
         int trials = Integer.parseInt(args[0]);
         Duration phase = Duration.ofSeconds(Long.parseLong(args[1]));
         TrickleSink.warmUpTricklers(1000, Duration.ofSeconds(20)); // this driver's code, before any server meets it
-        List<List<Double>> ratios = SETTINGS.stream().<List<Double>>map(s -> new ArrayList<>()).toList();
+        RatioMedians ratios = new RatioMedians(SETTINGS.stream().map(Setting::label).toList());
         for (int t = 0; t < trials; t++) {
             for (int s = 0; s < SETTINGS.size(); s++) {
                 Setting setting = SETTINGS.get(s);
                 try (ServerProcess server = ServerProcess.start("first-attack", setting.jvmOptions(),
                         "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL)) {
                     LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
-                    driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
-                    double rate = driver.closedLoop(32, Duration.ofSeconds(10)).answered(200) / 20.0; // half of saturation
+                    double rate = driver.saturationPerSecond() / 2;
                     if (setting.earlierAttack()) {
                         try (HostileClients earlier = new HostileClients.Tricklers(server, 1000).start()) {
                             Thread.sleep(EARLIER_ATTACK.toMillis());
@@ -69,7 +67,7 @@ public final class FirstAttackLatency {
                         longestPause = pauses.subList(pausesBefore, pauses.size()).stream().mapToDouble(d -> d).max().orElse(0);
                     }
                     double ratio = attacked.percentileMs(200, 99) / alone.percentileMs(200, 99);
-                    ratios.get(s).add(ratio);
+                    ratios.add(s, ratio);
                     System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms; tricklers p50 %.1f p99 %.1f ms,"
                             + " errors %d, server CPU %.0f%% of one, longest GC pause %.0f ms; p99 ratio %.2f%n", t + 1, setting.label(),
                             rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), attacked.percentileMs(200, 50),
@@ -78,10 +76,6 @@ public final class FirstAttackLatency {
                 }
             }
         }
-        for (int s = 0; s < SETTINGS.size(); s++) {
-            List<Double> sorted = ratios.get(s).stream().sorted().toList();
-            System.out.printf(Locale.ROOT, "RESULT,%s,%d,%.2f,%s%n", SETTINGS.get(s).label(), sorted.size(), sorted.get(sorted.size() / 2),
-                    sorted.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
-        }
+        ratios.printResults();
     }
 }

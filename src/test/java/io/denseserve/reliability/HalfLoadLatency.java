@@ -33,8 +33,7 @@ public final class HalfLoadLatency {
             double saturation = Double.MAX_VALUE;
             for (int s = 0; s < settings.length; s++) {
                 LoadDriver driver = new LoadDriver(servers.get(s), ReliabilityShots.good(), Duration.ofSeconds(30));
-                driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
-                double rate = driver.closedLoop(32, Duration.ofSeconds(10)).answered(200) / 10.0;
+                double rate = driver.saturationPerSecond();
                 System.out.printf(Locale.ROOT, "%s: saturation %.1f requests/s%n", settings[s], rate);
                 saturation = Math.min(saturation, rate);
                 drivers.add(driver);

@@ -61,9 +61,7 @@ class HostileClientsIT {
         TrickleSink.warmUpTricklers(1000, Duration.ofSeconds(20)); // this driver's code, before the server meets it
         try (ServerProcess server = ServerProcess.start("hostile", "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL)) {
             LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
-            driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
-            Duration measure = Duration.ofSeconds(10);
-            double saturation = driver.closedLoop(32, measure).answered(200) / (double) measure.toSeconds();
+            double saturation = driver.saturationPerSecond();
             double normalRate = saturation / 2;
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("saturationPerSecond", LoadReport.round(saturation));

@@ -40,7 +40,7 @@ public final class IdleConnectionsLatency {
     public static void main(String[] args) throws Exception {
         int trials = Integer.parseInt(args[0]);
         Duration alonePhase = Duration.ofSeconds(Long.parseLong(args[1]));
-        List<List<Double>> ratios = SETTINGS.stream().<List<Double>>map(s -> new ArrayList<>()).toList();
+        RatioMedians ratios = new RatioMedians(SETTINGS.stream().map(Setting::label).toList());
         for (int t = 0; t < trials; t++) {
             for (int s = 0; s < SETTINGS.size(); s++) {
                 Setting setting = SETTINGS.get(s);
@@ -48,8 +48,7 @@ public final class IdleConnectionsLatency {
                 serverArgs.addAll(setting.args());
                 try (ServerProcess server = ServerProcess.start("idle-connections", serverArgs.toArray(String[]::new))) {
                     LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
-                    driver.closedLoop(8, Duration.ofSeconds(10)); // warm-up
-                    double rate = driver.closedLoop(32, Duration.ofSeconds(10)).answered(200) / 20.0; // half of saturation
+                    double rate = driver.saturationPerSecond() / 2;
                     LoadReport alone = driver.openLoop(rate, alonePhase);
                     LoadReport beside;
                     long closed;
@@ -62,7 +61,7 @@ public final class IdleConnectionsLatency {
                         closed = idle.outcomes().getOrDefault("closed by the server", 0L) - closedBefore;
                     }
                     double ratio = beside.percentileMs(200, 99) / alone.percentileMs(200, 99);
-                    ratios.get(s).add(ratio);
+                    ratios.add(s, ratio);
                     System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms; beside %d idle connections"
                             + " (%d closed by the server) p50 %.1f p99 %.1f max %.1f ms (sent %.1f s after opening began), errors %d; p99 ratio %.2f%n",
                             t + 1, setting.label(), rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), CONNECTIONS, closed,
@@ -71,10 +70,6 @@ public final class IdleConnectionsLatency {
                 }
             }
         }
-        for (int s = 0; s < SETTINGS.size(); s++) {
-            List<Double> sorted = ratios.get(s).stream().sorted().toList();
-            System.out.printf(Locale.ROOT, "RESULT,%s,%d,%.2f,%s%n", SETTINGS.get(s).label(), sorted.size(), sorted.get(sorted.size() / 2),
-                    sorted.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
-        }
+        ratios.printResults();
     }
 }

@@ -34,6 +34,16 @@ final class LoadDriver {
         this.timeout = timeout;
     }
 
+    /**
+     * Warms the server up (8 closed-loop clients for 10 s), then returns its saturation rate: the
+     * 200s per second that 32 closed-loop clients get over 10 s.
+     */
+    double saturationPerSecond() throws InterruptedException {
+        closedLoop(8, Duration.ofSeconds(10));
+        Duration measure = Duration.ofSeconds(10);
+        return closedLoop(32, measure).answered(200) / (double) measure.toSeconds();
+    }
+
     LoadReport closedLoop(int clients, Duration duration) throws InterruptedException {
         LoadReport report = new LoadReport();
         HttpClient client = newClient(HttpClient.newBuilder());
