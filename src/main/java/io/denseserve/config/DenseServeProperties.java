@@ -346,6 +346,13 @@ public class DenseServeProperties {
         /** Bytes of request bodies held at once, while they arrive and until their request is answered. */
         @NotNull
         private DataSize memoryBudget = DataSize.ofMegabytes(128);
+        /**
+         * After an answer sent before the request body was read (413, 408, 503): how long at most
+         * the connection stays open while the rest of the body is read and discarded, so that a
+         * client still sending reads the answer instead of a reset connection.
+         */
+        @NotNull
+        private Duration lingeringClose = Duration.ofSeconds(2);
 
         public DataSize getMinDataRate() {
             return minDataRate;
@@ -377,6 +384,14 @@ public class DenseServeProperties {
 
         public void setMemoryBudget(DataSize memoryBudget) {
             this.memoryBudget = memoryBudget;
+        }
+
+        public Duration getLingeringClose() {
+            return lingeringClose;
+        }
+
+        public void setLingeringClose(Duration lingeringClose) {
+            this.lingeringClose = lingeringClose;
         }
     }
 }

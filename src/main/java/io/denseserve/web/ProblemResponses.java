@@ -3,7 +3,6 @@ package io.denseserve.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.serving.RequestMetrics;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -25,48 +24,59 @@ class ProblemResponses {
 
     private final RequestMetrics metrics;
     private final ObjectMapper json;
+    private final LingeringClose lingering;
 
-    ProblemResponses(RequestMetrics metrics, ObjectMapper json) {
+    ProblemResponses(RequestMetrics metrics, ObjectMapper json, LingeringClose lingering) {
         this.metrics = metrics;
         this.json = json;
+        this.lingering = lingering;
     }
 
     /**
-     * Answers a request whose body has not been read, and closes its connection. Answered the plain
-     * way, the container would then read and discard the rest of the body on this request thread,
-     * at whatever pace the client sends it: a client trickling it would hold the thread. With a read
-     * listener set the request's input is non-blocking, and what the client has not sent yet is
-     * not waited for.
+     * Answers a request whose body has not been read, on the container's dispatch, and closes its
+     * connection once the client has sent the rest or the lingering time is up
+     * ({@link LingeringClose}). Answered the plain way, the container would read and discard the
+     * rest of the body on this request thread, at whatever pace the client sends it: a client
+     * trickling it would hold the thread. With a read listener set the request's input is
+     * non-blocking, and the rest is read only as it arrives.
      */
     void writeUnread(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped)
             throws IOException {
         response.setHeader(HttpHeaders.CONNECTION, "close");
-        if (!RequestBodies.present(request) || request.isAsyncStarted()) {
+        if (!RequestBodies.present(request)) {
             write(request, response, mapped);
             return;
         }
-        AsyncContext async = request.startAsync();
+        LingeringClose.Lingering connection = lingering.linger(request.startAsync());
         try {
-            request.getInputStream().setReadListener(UNREAD);
+            request.getInputStream().setReadListener(connection);
             write(request, response, mapped);
-        } finally {
-            async.complete();
+            response.flushBuffer();
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw e;
         }
     }
 
-    /** Reads nothing: it only switches the input to non-blocking mode. */
-    private static final ReadListener UNREAD = new ReadListener() {
-        @Override
-        public void onDataAvailable() {}
+    /**
+     * Answers a request whose body an {@link Upload} was reading, which then discards the rest,
+     * and closes its connection as {@link #writeUnread} does.
+     */
+    void writeUnread(Upload upload, ProblemTypes.Mapped mapped) {
+        AsyncContext async = upload.async();
+        LingeringClose.Lingering connection = lingering.linger(async);
+        try {
+            HttpServletResponse response = (HttpServletResponse) async.getResponse();
+            response.setHeader(HttpHeaders.CONNECTION, "close");
+            write((HttpServletRequest) async.getRequest(), response, mapped);
+            response.flushBuffer();
+            upload.discardRest(connection);
+        } catch (IOException | IllegalStateException e) {
+            connection.close(); // the client is gone, or the container ended the request meanwhile
+        }
+    }
 
-        @Override
-        public void onAllDataRead() {}
-
-        @Override
-        public void onError(Throwable t) {}
-    };
-
-    void write(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped) throws IOException {
+    private void write(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped) throws IOException {
         ProblemDetail problem = mapped.problem();
         problem.setInstance(URI.create(request.getRequestURI()));
         metrics.count(mapped.outcome());
@@ -76,10 +86,16 @@ class ProblemResponses {
         }
         if (ClassificationRequests.isOpenInference(request)) {
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            json.writeValue(response.getOutputStream(), Map.of("error", String.valueOf(problem.getDetail())));
+            writeWhole(response, json.writeValueAsBytes(Map.of("error", String.valueOf(problem.getDetail()))));
         } else {
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            json.writeValue(response.getOutputStream(), problem);
+            writeWhole(response, json.writeValueAsBytes(problem));
         }
+    }
+
+    /** With its length: the answer is complete once sent, whether or not the connection stays open a while. */
+    private static void writeWhole(HttpServletResponse response, byte[] body) throws IOException {
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
     }
 }

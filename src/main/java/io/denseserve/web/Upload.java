@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * it, into memory reserved from the {@link UploadBudget} as the bytes arrive (the buffer doubles,
  * up to the Content-Length or the cap), so a client that promises a large body and sends little
  * holds little. Exactly one ending wins ({@link #settle}): the whole body, a failure, the
- * deadline, the rate check, or the client going away.
+ * deadline, the rate check, or the client going away. After an answer before the whole body, what
+ * the client still sends is discarded as it arrives ({@link #discardRest}).
  */
 final class Upload implements ReadListener {
 
@@ -41,6 +42,9 @@ final class Upload implements ReadListener {
     private final int weight;
     private byte[] buffer;
     private volatile long received;
+    /** Closed once the client has sent the rest of the body or gone away, after an answer before it. */
+    private volatile LingeringClose.Lingering rest;
+    private volatile boolean restEnded;
     private long reserved;
 
     /**
@@ -70,24 +74,33 @@ final class Upload implements ReadListener {
     @Override
     public void onDataAvailable() throws IOException {
         try {
-            while (!settled.get() && in.isReady()) {
-                if (received == buffer.length) {
+            while (in.isReady()) {
+                byte[] into = buffer; // null once released, which only follows settling
+                if (settled.get() || into == null) {
+                    LingeringClose.discardAvailable(in);
+                    return;
+                }
+                if (received == into.length) {
                     if (received == cap) {
                         // Full: a declared body is complete (this read finds its end); a chunked one that
-                        // goes on is larger than allowed.
-                        if (in.read() >= 0 && settle()) {
+                        // goes on is larger than allowed, and the rest of it is discarded.
+                        if (in.read() < 0) {
+                            return;
+                        }
+                        if (settle()) {
                             endings.tooLarge(this);
                         }
-                        return;
+                        continue;
                     }
                     if (!grow()) {
                         if (settle()) {
                             endings.overBudget(this);
                         }
-                        return;
+                        continue;
                     }
+                    into = buffer;
                 }
-                int n = in.read(buffer, (int) received, buffer.length - (int) received);
+                int n = in.read(into, (int) received, into.length - (int) received);
                 if (n < 0) {
                     return;
                 }
@@ -97,7 +110,7 @@ final class Upload implements ReadListener {
             if (!settled.get()) {
                 throw e;
             }
-            // Answered meanwhile (rate check or deadline): the stream is closed under us.
+            // Answered meanwhile (rate check or deadline), and the request has ended since.
         }
     }
 
@@ -108,6 +121,8 @@ final class Upload implements ReadListener {
                 buffer = Arrays.copyOf(buffer, (int) received); // a chunked body: the exact bytes, once
             }
             endings.arrived(this);
+        } else {
+            endRest();
         }
     }
 
@@ -115,6 +130,24 @@ final class Upload implements ReadListener {
     public void onError(Throwable t) {
         if (settle()) {
             endings.abandoned(this);
+        } else {
+            endRest();
+        }
+    }
+
+    /** After an answer before the whole body: what still arrives is discarded, and then the connection closes. */
+    void discardRest(LingeringClose.Lingering connection) {
+        rest = connection;
+        if (restEnded) {
+            connection.close(); // the client finished, or went away, while it was being answered
+        }
+    }
+
+    private void endRest() {
+        restEnded = true;
+        LingeringClose.Lingering connection = rest;
+        if (connection != null) {
+            connection.close();
         }
     }
 

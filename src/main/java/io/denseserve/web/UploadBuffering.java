@@ -42,7 +42,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@link EarlyRefusal} comes first, and refuses without reading.
  *
  * <p>Ends other than a whole body, each answered with problem JSON and {@code Connection: close},
- * without a thread waiting for the rest of the body ({@link ProblemResponses#writeUnread}):
+ * without a thread waiting for the rest of the body, which is discarded as it arrives until the
+ * connection closes ({@link LingeringClose}):
  * <ul>
  *   <li>408 {@code request-too-slow}, counted as {@code too_slow}: the average rate fell below
  *       {@code denseserve.uploads.min-data-rate} after the grace period (checked four times a
@@ -222,22 +223,11 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
         }
     }
 
-    /** Answers a settled upload with a problem and closes the connection. */
+    /** Answers a settled upload with a problem; its connection closes once the rest is discarded. */
     private void end(Upload upload, ProblemTypes.Mapped problem) {
         arriving.remove(upload);
-        AsyncContext async = upload.async();
-        try {
-            responses.writeUnread((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), problem);
-        } catch (IOException | IllegalStateException e) {
-            // the client is gone; nothing to tell it
-        } finally {
-            upload.release();
-            try {
-                async.complete();
-            } catch (IllegalStateException alreadyEnded) {
-                // ended by the container meanwhile
-            }
-        }
+        upload.release();
+        responses.writeUnread(upload, problem);
     }
 
     /** {@code denseserve.uploads.body-timeout}, through the async context's own timeout. */

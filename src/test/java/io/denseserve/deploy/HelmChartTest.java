@@ -140,6 +140,7 @@ class HelmChartTest {
         assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_MINDATARATEGRACE"))).isEqualTo(uploads.getMinDataRateGrace());
         assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_BODYTIMEOUT"))).isEqualTo(uploads.getBodyTimeout());
         assertThat(DataSize.parse(env.get("DENSESERVE_UPLOADS_MEMORYBUDGET"))).isEqualTo(uploads.getMemoryBudget());
+        assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_LINGERINGCLOSE"))).isEqualTo(uploads.getLingeringClose());
         Map<String, Object> tomcat;
         try (InputStream yml = Files.newInputStream(Path.of("src/main/resources/application.yml"))) {
             Map<String, Map<String, Object>> server = new Yaml().<Map<String, Map<String, Map<String, Object>>>>load(yml).get("server");

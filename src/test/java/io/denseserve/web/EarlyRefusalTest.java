@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.admission.Admission;
 import io.denseserve.serving.RequestMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 import org.springframework.mock.web.MockFilterChain;
@@ -28,7 +29,8 @@ class EarlyRefusalTest {
 
     EarlyRefusalTest() {
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build(); // as Spring Boot's, with the ProblemDetail mix-in
-        filter = new EarlyRefusal(admission, new ProblemTypes(), new ProblemResponses(new RequestMetrics(registry), json));
+        filter = new EarlyRefusal(admission, new ProblemTypes(), new ProblemResponses(new RequestMetrics(registry), json,
+                new LingeringClose(Duration.ofSeconds(2))));
     }
 
     @Test
