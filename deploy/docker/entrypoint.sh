@@ -5,6 +5,13 @@
 # the heap default and, coming after jvm.options, overrides those too.
 set -euo pipefail
 
+# A CPU that reports no cache sizes (Linux lists none, as in some virtual machines) makes libtorch's
+# oneDNN compute wrong convolutions or crash unless it is limited to AVX (io.denseserve.model.OneDnnCaches).
+if [ -z "${ONEDNN_MAX_CPU_ISA:-}" ] && [ -d /sys/devices/system/cpu/cpu0 ] \
+    && [ ! -e /sys/devices/system/cpu/cpu0/cache/index0 ]; then
+  export ONEDNN_MAX_CPU_ISA=AVX
+fi
+
 # The heap is a minority of the footprint: the engine's weights and activations live off-heap.
 exec java @/app/jvm.options ${JAVA_OPTS:--XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError} \
   -Dai.djl.offline=true -Djava.io.tmpdir=/tmp -jar /app/denseserve.jar "$@"

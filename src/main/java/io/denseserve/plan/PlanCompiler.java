@@ -3,6 +3,7 @@ package io.denseserve.plan;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.denseserve.model.DenseNetConfig;
+import io.denseserve.model.OneDnnCaches;
 import io.denseserve.onnx.DenseNetGraph;
 import io.denseserve.torchscript.DenseNetModule;
 import io.denseserve.torchscript.TorchScriptArchive.StorageType;
@@ -22,10 +23,17 @@ public final class PlanCompiler {
      *     ONNX Runtime we ship has no bfloat16 convolutions on CPU)
      * @param imageShape channels, height, width of one preprocessed image
      * @param threads intra-op threads of each forward pass
+     * @throws IllegalStateException for libtorch on a CPU whose convolutions it would get wrong
+     *     ({@link OneDnnCaches})
      */
     public static InferencePlan compile(DenseNetConfig config, StateDict weights, InferenceEngine engine,
             Device device, Precision precision, int[] imageShape, int threads) {
         if (engine == InferenceEngine.PYTORCH) {
+            if (!device.isGpu()) {
+                OneDnnCaches.problem().ifPresent(problem -> {
+                    throw new IllegalStateException("the libtorch plan cannot run here: " + problem);
+                });
+            }
             NDManager manager = NDManager.newBaseManager(device, "PyTorch");
             try {
                 StorageType storage = precision == Precision.BF16 ? StorageType.BFLOAT16 : StorageType.FLOAT;

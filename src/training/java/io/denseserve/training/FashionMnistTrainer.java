@@ -15,6 +15,7 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.bundle.Preprocessing;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
+import io.denseserve.model.OneDnnCaches;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
 import io.denseserve.weights.StateDictLoader;
@@ -72,6 +73,9 @@ public final class FashionMnistTrainer {
 
     /** Runs the remaining epochs; returns the last epoch's metrics. */
     EpochMetrics run() throws IOException {
+        OneDnnCaches.problem().ifPresent(problem -> {
+            throw new IllegalStateException("training would follow wrong gradients: " + problem);
+        });
         Files.createDirectories(options.out());
         DenseNetConfig config = DenseNetConfig.bc(options.depth(), options.growthRate(), 1, FashionMnist.CLASSES.size());
         int stepsPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
