@@ -42,16 +42,15 @@ class ProblemResponses {
      */
     void writeUnread(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped)
             throws IOException {
-        response.setHeader(HttpHeaders.CONNECTION, "close");
         if (!RequestBodies.present(request)) {
+            response.setHeader(HttpHeaders.CONNECTION, "close");
             write(request, response, mapped);
             return;
         }
         LingeringClose.Lingering connection = lingering.linger(request.startAsync());
         try {
             request.getInputStream().setReadListener(connection);
-            write(request, response, mapped);
-            response.flushBuffer();
+            writeBeforeLingering(request, response, mapped);
         } catch (IOException | RuntimeException e) {
             connection.close();
             throw e;
@@ -66,14 +65,19 @@ class ProblemResponses {
         AsyncContext async = upload.async();
         LingeringClose.Lingering connection = lingering.linger(async);
         try {
-            HttpServletResponse response = (HttpServletResponse) async.getResponse();
-            response.setHeader(HttpHeaders.CONNECTION, "close");
-            write((HttpServletRequest) async.getRequest(), response, mapped);
-            response.flushBuffer();
+            writeBeforeLingering((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), mapped);
             upload.discardRest(connection);
         } catch (IOException | IllegalStateException e) {
             connection.close(); // the client is gone, or the container ended the request meanwhile
         }
+    }
+
+    /** The whole answer, sent now, on a connection that closes once it has lingered. */
+    private void writeBeforeLingering(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped)
+            throws IOException {
+        response.setHeader(HttpHeaders.CONNECTION, "close");
+        write(request, response, mapped);
+        response.flushBuffer();
     }
 
     private void write(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped) throws IOException {

@@ -36,9 +36,10 @@ class OverloadIT {
      * The same network on 96x96 RGB, for 4x its saturation: on a faster CPU (a 2-vCPU Zen 5) 4x the
      * 64x64 model's saturation (440-620/s) was again more than the server and this driver could
      * refuse on 2 shared cores, and refusals waited seconds in the server's socket buffers; at 96x96
-     * saturation is about 76/s there.
+     * saturation is about 76/s there. {@code -Doverload.side=64} runs it on 64x64 input.
      */
-    static final java.nio.file.Path OVERLOAD_MODEL = io.denseserve.testing.TestBundles.rgb(40, 12, 96);
+    static final java.nio.file.Path OVERLOAD_MODEL =
+            io.denseserve.testing.TestBundles.rgb(40, 12, Integer.getInteger("overload.side", 96));
     static final Duration COLD_BURST = Duration.ofSeconds(5);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10); // application.yml's denseserve.inference.request-timeout
 
