@@ -151,6 +151,8 @@ class HelmChartTest {
                 .isEqualTo(DurationStyle.detectAndParse(String.valueOf(tomcat.get("connection-timeout"))));
         assertThat(DurationStyle.detectAndParse(env.get("SERVER_TOMCAT_KEEPALIVETIMEOUT")))
                 .isEqualTo(DurationStyle.detectAndParse(String.valueOf(tomcat.get("keep-alive-timeout"))));
+        assertThat(Double.parseDouble(env.get("DENSESERVE_CONNECTIONS_FIRSTDEADLINESPREAD")))
+                .isEqualTo(new DenseServeProperties().getConnections().getFirstDeadlineSpread());
     }
 
     @Test

@@ -9,12 +9,14 @@ import java.util.Locale;
  * What 5,000 idle connections cost normal clients, and what of that is their timing: per trial,
  * fresh servers one after the other (the packaged jar, the inference-bound DenseNet-BC of the
  * reliability runs), each warmed up and its saturation rate measured, then normal clients at half
- * that rate alone and beside the idle connections. Opened at once, the connections time out
- * together when Tomcat's {@code connection-timeout} (20 s) runs out, and the driver reopens them in
- * one wave; opened evenly over 20 s, about 250 time out and reopen each second. The phase beside
- * them starts once all are open and lasts 25 s, so it holds one timeout of every connection. The
- * wave is run with request threads started on demand ({@code server.tomcat.threads.min-spare=10},
- * Tomcat's way) and with all of them started with the server (the service's default). Prints each
+ * that rate alone and beside the idle connections. Opened at once with equal first deadlines
+ * ({@code denseserve.connections.first-deadline-spread=0}), the connections time out together when
+ * Tomcat's {@code connection-timeout} (20 s) runs out, and the driver reopens them in one wave: run
+ * with request threads started on demand ({@code server.tomcat.threads.min-spare=10}, Tomcat's way)
+ * and with all of them started with the server (the service's default). Opened at once with the
+ * service's default spread, they time out and reopen over 10-20 s; opened evenly over 20 s, about 250
+ * time out and reopen each second. The phase beside them starts once all are open and lasts 25 s,
+ * so it holds one timeout of every connection. Prints each
  * phase's p50, p99 and slowest answer (and when it was sent, in seconds after the driver began to
  * open the connections), how many connections the server closed, the ratio of the
  * p99 beside them to the p99 alone, and the median ratio per setting last. Run by
@@ -30,8 +32,12 @@ public final class IdleConnectionsLatency {
 
     private record Setting(String label, Duration spread, List<String> args) {}
 
+    private static final String DEADLINES_EQUAL = "--denseserve.connections.first-deadline-spread=0";
+
     private static final List<Setting> SETTINGS = List.of(
-            new Setting("at-once-threads-on-demand", Duration.ZERO, List.of("--server.tomcat.threads.min-spare=10")),
+            new Setting("at-once-deadlines-equal-threads-on-demand", Duration.ZERO,
+                    List.of(DEADLINES_EQUAL, "--server.tomcat.threads.min-spare=10")),
+            new Setting("at-once-deadlines-equal", Duration.ZERO, List.of(DEADLINES_EQUAL)),
             new Setting("at-once", Duration.ZERO, List.of()),
             new Setting("spread-over-20s", HostileClientsIT.CONNECTION_TIMEOUT, List.of()));
 

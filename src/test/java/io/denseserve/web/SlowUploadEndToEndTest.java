@@ -68,6 +68,13 @@ class SlowUploadEndToEndTest {
     }
 
     @Test
+    void newConnectionsGetSpreadFirstDeadlines() {
+        Object protocol = ((TomcatWebServer) context.getWebServer()).getTomcat().getConnector().getProtocolHandler();
+        assertThat(protocol).isInstanceOf(SpreadTimeoutNioProtocol.class);
+        assertThat(((SpreadTimeoutNioProtocol) protocol).getFirstDeadlineSpread()).isEqualTo(0.5);
+    }
+
+    @Test
     void aTricklingBodyIsAnsweredWith408AndCounted() throws Exception {
         Http http = new Http(port);
         http.awaitReady();
