@@ -153,8 +153,8 @@ public class ModelService implements DisposableBean {
 
     /**
      * The precision a setting selects: bf16 where it runs natively (a GPU, or a CPU with bfloat16
-     * instructions); elsewhere fp32 with a warning, since emulated bfloat16 would be slower than fp32
-     * and less exact.
+     * instructions that oneDNN is not kept off); elsewhere fp32 with a warning, since emulated
+     * bfloat16 would be slower than fp32 and less exact.
      */
     static Precision precision(PrecisionChoice choice, Device device, CpuFeatures cpu) {
         if (choice == PrecisionChoice.FP32) {
@@ -166,6 +166,11 @@ public class ModelService implements DisposableBean {
         if (cpu.bf16()) {
             LOG.info("precision bf16: this CPU has {}", cpu.bf16Flags());
             return Precision.BF16;
+        }
+        if (cpu.bf16Instructions()) {
+            LOG.warn("denseserve.inference.precision=bf16: this CPU has {}, but ONEDNN_MAX_CPU_ISA={} keeps libtorch's "
+                    + "kernels off them, so the model runs in fp32", cpu.bf16Flags(), cpu.oneDnnIsaLimit());
+            return Precision.FP32;
         }
         LOG.warn("denseserve.inference.precision=bf16 needs a CPU with avx512_bf16 or amx_bf16 (or a GPU); this CPU "
                 + "has neither, so the model runs in fp32");

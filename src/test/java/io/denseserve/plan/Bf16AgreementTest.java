@@ -46,11 +46,14 @@ class Bf16AgreementTest {
     @BeforeAll
     static void bf16RunsNatively() {
         CpuFeatures cpu = CpuFeatures.ofThisMachine();
+        String why = cpu.bf16Instructions()
+                ? "ONEDNN_MAX_CPU_ISA=" + cpu.oneDnnIsaLimit() + " keeps oneDNN off this CPU's " + cpu.bf16Flags()
+                : "this CPU has neither avx512_bf16 nor amx_bf16";
         if (!cpu.bf16()) {
-            System.err.println("*** SKIPPED Bf16AgreementTest: this CPU has neither avx512_bf16 nor amx_bf16, so "
-                    + "precision=bf16 falls back to fp32 here (ModelService) and agreement cannot be measured ***");
+            System.err.println("*** SKIPPED Bf16AgreementTest: " + why + ", so precision=bf16 falls back to fp32 here "
+                    + "(ModelService) and agreement cannot be measured ***");
         }
-        Assumptions.assumeTrue(cpu.bf16(), "bf16 agreement: no avx512_bf16 or amx_bf16 on this CPU");
+        Assumptions.assumeTrue(cpu.bf16(), "bf16 agreement: " + why);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.denseserve.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** bfloat16 support read from {@code /proc/cpuinfo}'s flags line. */
@@ -33,5 +34,19 @@ class CpuFeaturesTest {
         assertThat(older.bf16()).isFalse();
         assertThat(older.bf16Flags()).isEqualTo("none");
         assertThat(CpuFeatures.parse("").bf16()).isFalse();
+    }
+
+    @Test
+    void aOneDnnLimitBelowBf16KeepsItFromRunningNatively() {
+        // ONEDNN_MAX_CPU_ISA=AVX is how the service runs libtorch on CPUs that hide their caches.
+        CpuFeatures limited = CpuFeatures.parse(CPUINFO, Map.of("ONEDNN_MAX_CPU_ISA", "avx"));
+        assertThat(limited.bf16Instructions()).isTrue();
+        assertThat(limited.oneDnnKeptOffBf16()).isTrue();
+        assertThat(limited.bf16()).isFalse();
+        assertThat(CpuFeatures.parse(CPUINFO, Map.of("DNNL_MAX_CPU_ISA", "AVX512_CORE_VNNI")).bf16()).isFalse();
+        for (String limit : new String[] {"ALL", "AVX512_CORE_BF16", "AVX512_CORE_AMX", "avx10_1_512"}) {
+            assertThat(CpuFeatures.parse(CPUINFO, Map.of("ONEDNN_MAX_CPU_ISA", limit)).bf16()).as(limit).isTrue();
+        }
+        assertThat(CpuFeatures.parse(CPUINFO, Map.of()).oneDnnIsaLimit()).isEqualTo("ALL");
     }
 }

@@ -55,6 +55,8 @@ class EngineSelectionTest {
         assertThat(ModelService.precision(PrecisionChoice.BF16, Device.cpu(), WITH_BF16)).isEqualTo(Precision.BF16);
         assertThat(ModelService.precision(PrecisionChoice.BF16, Device.gpu(), WITHOUT_BF16)).isEqualTo(Precision.BF16);
         assertThat(ModelService.precision(PrecisionChoice.BF16, Device.cpu(), WITHOUT_BF16)).isEqualTo(Precision.FP32);
+        assertThat(ModelService.precision(PrecisionChoice.BF16, Device.cpu(), new CpuFeatures(WITH_BF16.flags(), "AVX")))
+                .as("oneDNN limited below its bfloat16 kernels").isEqualTo(Precision.FP32);
         assertThat(ModelService.precision(PrecisionChoice.FP32, Device.cpu(), WITH_BF16)).isEqualTo(Precision.FP32);
     }
 
