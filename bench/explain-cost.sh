@@ -8,6 +8,7 @@
 # Usage: bench/explain-cost.sh [SECONDS_PER_POINT]   (needs wrk, python3-torchvision, python3-skimage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/onednn-limit.sh
 SECONDS_PER_POINT=${1:-10}
 OUT=target/bench
 mkdir -p "$OUT"
@@ -21,7 +22,7 @@ from evaluate_http import idx, png_gray
 open(sys.argv[1], "wb").write(png_gray(images[:h * w], w, h))
 PY
 cp /usr/lib/python3/dist-packages/skimage/data/chelsea.png "$OUT/chelsea.png"
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')${ONEDNN_MAX_CPU_ISA:+; oneDNN limited to $ONEDNN_MAX_CPU_ISA}"
 export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 OPT_OUT_TRACKING=true
 PORT=18083
 

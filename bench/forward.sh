@@ -18,6 +18,7 @@
 # Results: target/bench/forward.csv
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/onednn-limit.sh
 ROUNDS=${1:-3}
 BATCHES=${2:-"1 8 16"}
 IMPLEMENTATIONS=" ${3:-onnxruntime onnxruntime-torchvision pytorch pytorch-bf16 torchscript torchvision-eager torchvision-frozen onnxruntime-initial} "
@@ -26,7 +27,7 @@ mkdir -p "$OUT"
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
 CP="target/test-classes:target/classes:$(cat "$OUT/cp.txt")"
 [ -f "$OUT/densenet121.torchvision.onnx" ] || /usr/bin/python3 bench/forward_torch.py export "$OUT"
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs${ONEDNN_MAX_CPU_ISA:+; oneDNN limited to $ONEDNN_MAX_CPU_ISA}"
 echo "flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|amx_tile|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 # Single-stream forward passes: OpenMP threads keep spinning between ops (OMP_WAIT_POLICY unset),
 # which measured ~20% faster than PASSIVE here for libtorch; ONNX Runtime spins by default.

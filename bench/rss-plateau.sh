@@ -4,6 +4,7 @@
 # Usage: bench/rss-plateau.sh [ROUNDS] [SECONDS] [server args...]   (default model by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/onednn-limit.sh
 ROUNDS=${1:-5}; SECONDS_PER_ROUND=${2:-10}; shift 2 || true
 OUT=target/bench; PORT=18082
 JAR=$(ls target/denseserve-*.jar | grep -v original | head -1)

@@ -5,6 +5,7 @@
 # Usage: bench/v2-vs-classify.sh [SECONDS_PER_POINT]   (needs wrk and dataset-fashion-mnist)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/onednn-limit.sh
 SECONDS_PER_POINT=${1:-15}
 OUT=target/bench
 mkdir -p "$OUT"
@@ -16,7 +17,7 @@ from evaluate_http import idx, png_gray
 (n, h, w), images = idx("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
 open(sys.argv[1], "wb").write(png_gray(images[:h * w], w, h))
 PY
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs${ONEDNN_MAX_CPU_ISA:+; oneDNN limited to $ONEDNN_MAX_CPU_ISA}"
 export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 OPT_OUT_TRACKING=true
 PORT=18082
 java -jar "$JAR" --server.port=$PORT --logging.level.root=warn > "$OUT/server-v2.log" 2>&1 &

@@ -9,12 +9,7 @@ CP=$(scripts/classpath.sh)
 RUN_CLASSES=$(mktemp -d /tmp/denseserve-trainer-classes.XXXXXX)
 cp -r target/classes/. "$RUN_CLASSES"
 CP="$RUN_CLASSES:${CP#target/classes:}"
-# A CPU that reports no cache sizes (Linux lists none, as in some virtual machines) makes libtorch's
-# oneDNN compute wrong convolutions or crash unless it is limited to AVX (io.denseserve.model.OneDnnCaches).
-if [ -z "${ONEDNN_MAX_CPU_ISA:-}" ] && [ -d /sys/devices/system/cpu/cpu0 ] \
-    && [ ! -e /sys/devices/system/cpu/cpu0/cache/index0 ]; then
-  export ONEDNN_MAX_CPU_ISA=AVX
-fi
+. scripts/onednn-limit.sh
 export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 OPT_OUT_TRACKING=true
 exec java -Xmx4g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "$CP" io.denseserve.training.FashionMnistTrainer "$@"
