@@ -15,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +37,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "denseserve.uploads.min-data-rate-grace=2s",
     "denseserve.uploads.memory-budget=256KB",
-    "denseserve.limits.max-image-size=1MB"})
+    "denseserve.limits.max-image-size=1MB",
+    "denseserve.connections.header-timeout=7s"})
 class SlowUploadEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,10 +70,11 @@ class SlowUploadEndToEndTest {
     }
 
     @Test
-    void newConnectionsGetSpreadFirstDeadlines() {
+    void theConnectorRunsTheConnectionDeadlinesSettings() {
         Object protocol = ((TomcatWebServer) context.getWebServer()).getTomcat().getConnector().getProtocolHandler();
-        assertThat(protocol).isInstanceOf(SpreadTimeoutNioProtocol.class);
-        assertThat(((SpreadTimeoutNioProtocol) protocol).getFirstDeadlineSpread()).isEqualTo(0.5);
+        assertThat(protocol).isInstanceOf(DeadlineNioProtocol.class);
+        assertThat(((DeadlineNioProtocol) protocol).getFirstDeadlineSpread()).isEqualTo(0.5);
+        assertThat(((DeadlineNioProtocol) protocol).getHeaderTimeout()).isEqualTo(Duration.ofSeconds(7));
     }
 
     @Test
