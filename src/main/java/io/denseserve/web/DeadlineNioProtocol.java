@@ -150,13 +150,12 @@ public class DeadlineNioProtocol extends Http11NioProtocol {
                     long since = readingHeadSince.getOrDefault(wrapper, now);
                     stillReading.put(wrapper, since);
                     if (now - since > headerTimeoutNanos) {
-                        // Counted first: the close below may reach the client before this thread runs on.
-                        onSlowHead.run();
                         // As Tomcat's poller ends a connection that timed out: an error event, handled
                         // under the connection's lock, after any read being processed.
                         wrapper.setError(new SocketTimeoutException("request head not received whole within the header timeout"));
                         processSocket(wrapper, SocketEvent.ERROR, true);
                         stillReading.remove(wrapper);
+                        onSlowHead.run();
                     }
                 }
             }
