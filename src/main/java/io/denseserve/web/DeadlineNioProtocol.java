@@ -32,10 +32,11 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * request head; one found doing so for longer than the header timeout is ended the way Tomcat's
  * poller ends a connection that timed out (an error event, handled after any read in progress).
  * (Cutting its read timeout instead does not work: the poller checks timeouts right after the
- * reads it dispatches, so a client sending a byte more often than once a second is never due.) A
- * connection reads a head while Tomcat's HTTP/1.1 processor stays attached to it between reads,
- * not asynchronous: idle kept-alive connections have none attached, and bodies are read
- * asynchronously ({@link UploadBuffering}), so neither counts.
+ * reads it dispatches, so a client sending a byte more often than once a second is never due.)
+ * A connection reads
+ * a head while Tomcat's HTTP/1.1 processor stays attached to it between reads, not asynchronous:
+ * idle kept-alive connections have none attached, and bodies are read asynchronously
+ * ({@link UploadBuffering}), so neither counts.
  *
  * <p>Public, with a public constructor: Tomcat creates its protocol handler from the class name.
  */
