@@ -70,11 +70,6 @@ public class DeadlineNioProtocol extends Http11NioProtocol {
         return Duration.ofNanos(endpoint().headerTimeoutNanos);
     }
 
-    /** Called, on the sweeper's thread, for each connection ended for a request head past the header timeout. */
-    public void setOnSlowHead(Runnable onSlowHead) {
-        endpoint().onSlowHead = onSlowHead;
-    }
-
     private Endpoint endpoint() {
         return (Endpoint) getEndpoint();
     }
@@ -95,7 +90,6 @@ public class DeadlineNioProtocol extends Http11NioProtocol {
 
         private volatile double spread;
         private volatile long headerTimeoutNanos = Duration.ofSeconds(20).toNanos();
-        private volatile Runnable onSlowHead = () -> { };
         /** When each connection reading a request head was first seen doing so; the sweeper's own. */
         private Map<SocketWrapperBase<NioChannel>, Long> readingHeadSince = new HashMap<>();
         private ScheduledExecutorService sweeper;
@@ -156,7 +150,6 @@ public class DeadlineNioProtocol extends Http11NioProtocol {
                         wrapper.setError(new SocketTimeoutException("request head not received whole within the header timeout"));
                         processSocket(wrapper, SocketEvent.ERROR, true);
                         stillReading.remove(wrapper);
-                        onSlowHead.run();
                     }
                 }
             }
