@@ -72,21 +72,6 @@ public class DenseServeProperties {
         @DecimalMin("0.0")
         @DecimalMax(value = "1.0", inclusive = false)
         private double firstDeadlineSpread = 0.5;
-        /**
-         * How long a request line and headers may take to arrive whole ({@code connection-timeout}
-         * bounds each wait between their bytes); a connection still sending its request head after
-         * it is closed.
-         */
-        @NotNull
-        private Duration headerTimeout = Duration.ofSeconds(20);
-
-        public Duration getHeaderTimeout() {
-            return headerTimeout;
-        }
-
-        public void setHeaderTimeout(Duration headerTimeout) {
-            this.headerTimeout = headerTimeout;
-        }
 
         public double getFirstDeadlineSpread() {
             return firstDeadlineSpread;

@@ -15,7 +15,6 @@ import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,8 +36,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "denseserve.uploads.min-data-rate-grace=2s",
     "denseserve.uploads.memory-budget=256KB",
-    "denseserve.limits.max-image-size=1MB",
-    "denseserve.connections.header-timeout=7s"})
+    "denseserve.limits.max-image-size=1MB"})
 class SlowUploadEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,11 +68,10 @@ class SlowUploadEndToEndTest {
     }
 
     @Test
-    void theConnectorRunsTheConnectionDeadlinesSettings() {
+    void newConnectionsGetSpreadFirstDeadlines() {
         Object protocol = ((TomcatWebServer) context.getWebServer()).getTomcat().getConnector().getProtocolHandler();
-        assertThat(protocol).isInstanceOf(DeadlineNioProtocol.class);
-        assertThat(((DeadlineNioProtocol) protocol).getFirstDeadlineSpread()).isEqualTo(0.5);
-        assertThat(((DeadlineNioProtocol) protocol).getHeaderTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(protocol).isInstanceOf(SpreadTimeoutNioProtocol.class);
+        assertThat(((SpreadTimeoutNioProtocol) protocol).getFirstDeadlineSpread()).isEqualTo(0.5);
     }
 
     @Test
