@@ -38,14 +38,22 @@ public final class OneDnnCaches {
         if (!Files.isDirectory(cpu0) || listsCaches(cpu0.resolve("cache"))) {
             return Optional.empty(); // not Linux (nothing to tell from), or the caches are known
         }
-        String limit = environment.getOrDefault("ONEDNN_MAX_CPU_ISA", environment.get("DNNL_MAX_CPU_ISA"));
-        if (limit != null && SAFE_LIMITS.contains(limit.trim().toUpperCase(Locale.ROOT))) {
+        if (SAFE_LIMITS.contains(isaLimit(environment))) {
             return Optional.empty();
         }
         return Optional.of("this machine's CPU reports no cache sizes (Linux lists none under " + cpu0.resolve("cache")
                 + ", as in some virtual machines), and libtorch's oneDNN then computes wrong convolutions or crashes; "
                 + "start the process with ONEDNN_MAX_CPU_ISA=AVX in its environment (exact, slower convolutions), "
                 + "or serve with denseserve.inference.engine=onnxruntime");
+    }
+
+    /**
+     * The instruction sets an environment limits oneDNN to ({@code ONEDNN_MAX_CPU_ISA}, or its older
+     * name {@code DNNL_MAX_CPU_ISA}), upper case; {@code ALL} where it sets none.
+     */
+    public static String isaLimit(Map<String, String> environment) {
+        String limit = environment.getOrDefault("ONEDNN_MAX_CPU_ISA", environment.getOrDefault("DNNL_MAX_CPU_ISA", "ALL"));
+        return limit.trim().toUpperCase(Locale.ROOT);
     }
 
     private static boolean listsCaches(Path cache) {

@@ -1,10 +1,10 @@
 package io.denseserve.plan;
 
+import io.denseserve.model.OneDnnCaches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -53,7 +53,6 @@ public record CpuFeatures(Set<String> flags, String oneDnnIsaLimit) {
      * the oneDNN limit the environment sets (its older name {@code DNNL_MAX_CPU_ISA} too).
      */
     static CpuFeatures parse(String cpuinfo, Map<String, String> environment) {
-        String limit = environment.getOrDefault("ONEDNN_MAX_CPU_ISA", environment.getOrDefault("DNNL_MAX_CPU_ISA", "ALL"));
         return new CpuFeatures(cpuinfo.lines()
                 .filter(line -> line.startsWith("flags"))
                 .findFirst()
@@ -61,7 +60,7 @@ public record CpuFeatures(Set<String> flags, String oneDnnIsaLimit) {
                         .filter(flag -> !flag.isEmpty())
                         .collect(Collectors.toCollection(TreeSet::new)))
                 .map(Set::copyOf)
-                .orElse(Set.of()), limit.trim().toUpperCase(Locale.ROOT));
+                .orElse(Set.of()), OneDnnCaches.isaLimit(environment));
     }
 
     /** Whether bfloat16 convolutions run on native instructions rather than emulated. */
