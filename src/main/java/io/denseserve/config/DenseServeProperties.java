@@ -72,6 +72,21 @@ public class DenseServeProperties {
         @DecimalMin("0.0")
         @DecimalMax(value = "1.0", inclusive = false)
         private double firstDeadlineSpread = 0.5;
+        /**
+         * How long the service drips request bodies into its own connector before it reports
+         * ready, so that the JIT has compiled the handling of slow clients before any client
+         * waits on it; 0 reports ready without it.
+         */
+        @NotNull
+        private Duration warmUp = Duration.ofSeconds(10);
+
+        public Duration getWarmUp() {
+            return warmUp;
+        }
+
+        public void setWarmUp(Duration warmUp) {
+            this.warmUp = warmUp;
+        }
 
         public double getFirstDeadlineSpread() {
             return firstDeadlineSpread;

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * Answers a request with a problem before it reaches Spring MVC (the web filters: a classification
  * refused, a body too large or too slow), exactly as {@link ProblemHandler} answers those that did
  * (an Open Inference request as the protocol wants: {@code {"error": detail}}), and counts its
- * outcome.
+ * outcome, unless the request is the {@link ConnectionWarmUp}'s own.
  */
 @Component
 class ProblemResponses {
@@ -25,9 +25,11 @@ class ProblemResponses {
     private final RequestMetrics metrics;
     private final ObjectMapper json;
     private final LingeringClose lingering;
+    private final ConnectionWarmUp warmUp;
 
-    ProblemResponses(RequestMetrics metrics, ObjectMapper json, LingeringClose lingering) {
+    ProblemResponses(RequestMetrics metrics, ObjectMapper json, LingeringClose lingering, ConnectionWarmUp warmUp) {
         this.metrics = metrics;
+        this.warmUp = warmUp;
         this.json = json;
         this.lingering = lingering;
     }
@@ -83,7 +85,9 @@ class ProblemResponses {
     private void write(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped) throws IOException {
         ProblemDetail problem = mapped.problem();
         problem.setInstance(URI.create(request.getRequestURI()));
-        metrics.count(mapped.outcome());
+        if (!warmUp.isOwn(request)) {
+            metrics.count(mapped.outcome());
+        }
         response.setStatus(problem.getStatus());
         if (ProblemTypes.retryable(problem.getStatus())) {
             response.setHeader(HttpHeaders.RETRY_AFTER, ProblemTypes.RETRY_AFTER_SECONDS);

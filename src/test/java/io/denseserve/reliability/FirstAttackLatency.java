@@ -1,34 +1,38 @@
 package io.denseserve.reliability;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * What the first trickling attack on a freshly started server costs normal clients, and what of
- * that is the JVM meeting the attack for the first time: per trial, three fresh servers one after
- * the other (the packaged jar, the inference-bound DenseNet-BC of the reliability runs), each
- * warmed up with normal traffic and its saturation rate measured. One runs with the JVM's default
- * G1 regions (1 MB at this heap) instead of the container's options ({@code deploy/docker/jvm.options});
- * one runs with the container's options; one runs with them and first meets a 15 s trickling
- * attack (1,000 connections, as {@link HostileClientsIT}'s) and a 5 s pause, so that the JIT has
- * compiled the code that handles it. Then each runs the same two phases at half its saturation
+ * that is the JVM meeting the attack for the first time: per trial, fresh servers one after the
+ * other (the packaged jar, the inference-bound DenseNet-BC of the reliability runs), each warmed
+ * up with normal traffic and its saturation rate measured. One runs with the JVM's default G1
+ * regions (1 MB at this heap) instead of the container's options ({@code deploy/docker/jvm.options});
+ * one with the container's options but without the connection warm-up before readiness
+ * ({@code denseserve.connections.warm-up=0s}); one as shipped; one as shipped that first meets a
+ * 15 s trickling attack (1,000 connections, as {@link HostileClientsIT}'s) and a 5 s pause, so
+ * that the JIT has compiled the code that handles it. Then each runs the same two phases at half its saturation
  * rate: normal clients alone, and beside 1,000 fresh tricklers (from 3 s after they start). Prints
  * each phase's p50 and p99, the ratio of the p99 with tricklers to the p99 alone, the server's CPU
  * beside the tricklers and its longest GC pause in that phase (its GC log); the median ratio per
  * setting last. The trickling clients run against a {@link TrickleSink} first, so that no server's
  * first attack meets them still being compiled. Run by {@code bench/first-attack.sh}.
  *
- * <p>Usage: {@code FirstAttackLatency TRIALS SECONDS_PER_PHASE}
+ * <p>Usage: {@code FirstAttackLatency TRIALS SECONDS_PER_PHASE [SETTING...]} (all four settings
+ * when none is named: fresh-1MB-regions, fresh-without-warm-up, fresh, after-15s-attack)
  */
 public final class FirstAttackLatency {
 
     private static final Duration EARLIER_ATTACK = Duration.ofSeconds(15);
 
-    private record Setting(String label, List<String> jvmOptions, boolean earlierAttack) {}
+    private record Setting(String label, List<String> jvmOptions, boolean earlierAttack, String... args) {}
 
-    private static final List<Setting> SETTINGS = List.of(
+    private static final List<Setting> ALL_SETTINGS = List.of(
             new Setting("fresh-1MB-regions", List.of(), false),
+            new Setting("fresh-without-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=0s"),
             new Setting("fresh", ServerProcess.SERVICE_JVM_OPTIONS, false),
             new Setting("after-15s-attack", ServerProcess.SERVICE_JVM_OPTIONS, true));
 
@@ -37,13 +41,17 @@ public final class FirstAttackLatency {
     public static void main(String[] args) throws Exception {
         int trials = Integer.parseInt(args[0]);
         Duration phase = Duration.ofSeconds(Long.parseLong(args[1]));
+        List<String> chosen = List.of(args).subList(2, args.length);
+        List<Setting> settings = ALL_SETTINGS.stream().filter(s -> chosen.isEmpty() || chosen.contains(s.label())).toList();
         TrickleSink.warmUpTricklers(1000, Duration.ofSeconds(20)); // this driver's code, before any server meets it
-        RatioMedians ratios = new RatioMedians(SETTINGS.stream().map(Setting::label).toList());
+        RatioMedians ratios = new RatioMedians(settings.stream().map(Setting::label).toList());
         for (int t = 0; t < trials; t++) {
-            for (int s = 0; s < SETTINGS.size(); s++) {
-                Setting setting = SETTINGS.get(s);
+            for (int s = 0; s < settings.size(); s++) {
+                Setting setting = settings.get(s);
+                List<String> serverArgs = new ArrayList<>(List.of(setting.args()));
+                serverArgs.add("--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL);
                 try (ServerProcess server = ServerProcess.start("first-attack", setting.jvmOptions(),
-                        "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL)) {
+                        serverArgs.toArray(String[]::new))) {
                     LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
                     double rate = driver.saturationPerSecond() / 2;
                     if (setting.earlierAttack()) {
