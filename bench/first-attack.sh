@@ -9,6 +9,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target/bench
-echo "RESULT,setting,trials,median p99 ratio (tricklers / alone),ratios"
+echo "RESULT,setting,trials,median p99 ratio (tricklers / alone),ratios (SETTING-jit-cpu: the JIT's compiler threads beside the tricklers, in CPUs)"
 bench/packaged-server-main.sh io.denseserve.reliability.FirstAttackLatency "${1:-3}" "${2:-20}" "${@:3}" \
   | grep -E '^(machine|RESULT|trial)' | tee target/bench/first-attack.txt

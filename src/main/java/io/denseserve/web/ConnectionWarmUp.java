@@ -62,8 +62,8 @@ public class ConnectionWarmUp implements HealthIndicator {
     private final byte[] head;
     private volatile State state = State.PENDING;
     private volatile boolean stopping;
-    private int opened;
-    private int answered;
+    private volatile int opened; // written by the warm-up's thread only
+    private volatile int answered;
 
     ConnectionWarmUp(DenseServeProperties properties, ServerProperties server) {
         this.duration = properties.getConnections().getWarmUp();
@@ -121,7 +121,9 @@ public class ConnectionWarmUp implements HealthIndicator {
                     read.clear();
                     int n = readQuietly((SocketChannel) key.channel(), read);
                     if (n != 0) { // an answer (the 408), or the connection closed
-                        answered += n > 0 ? 1 : 0;
+                        if (n > 0) {
+                            answered++;
+                        }
                         reopen(key, selector, target);
                     }
                 }
@@ -209,7 +211,11 @@ public class ConnectionWarmUp implements HealthIndicator {
     public Health health() {
         State now = state;
         Health.Builder health = now == State.DONE || now == State.OFF ? Health.up() : Health.outOfService();
-        return health.withDetail("state", now).build();
+        health.withDetail("state", now);
+        if (now != State.OFF) {
+            health.withDetail("connections", opened).withDetail("answered408", answered);
+        }
+        return health.build();
     }
 
     @PreDestroy

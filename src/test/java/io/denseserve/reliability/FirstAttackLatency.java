@@ -17,8 +17,9 @@ import java.util.Locale;
  * that the JIT has compiled the code that handles it. Then each runs the same two phases at half its saturation
  * rate: normal clients alone, and beside 1,000 fresh tricklers (from 3 s after they start). Prints
  * each phase's p50 and p99, the ratio of the p99 with tricklers to the p99 alone, the server's CPU
- * beside the tricklers and its longest GC pause in that phase (its GC log); the median ratio per
- * setting last. The trickling clients run against a {@link TrickleSink} first, so that no server's
+ * beside the tricklers (and its JIT compiler threads' share) and its longest GC pause in that
+ * phase (its GC log); the median ratio per setting last, then the median JIT share (as a
+ * fraction of one CPU) per setting. The trickling clients run against a {@link TrickleSink} first, so that no server's
  * first attack meets them still being compiled. Run by {@code bench/first-attack.sh}.
  *
  * <p>Usage: {@code FirstAttackLatency TRIALS SECONDS_PER_PHASE [SETTING...]} (all four settings
@@ -45,6 +46,7 @@ public final class FirstAttackLatency {
         List<Setting> settings = ALL_SETTINGS.stream().filter(s -> chosen.isEmpty() || chosen.contains(s.label())).toList();
         TrickleSink.warmUpTricklers(1000, Duration.ofSeconds(20)); // this driver's code, before any server meets it
         RatioMedians ratios = new RatioMedians(settings.stream().map(Setting::label).toList());
+        RatioMedians jit = new RatioMedians(settings.stream().map(s -> s.label() + "-jit-cpu").toList());
         for (int t = 0; t < trials; t++) {
             for (int s = 0; s < settings.size(); s++) {
                 Setting setting = settings.get(s);
@@ -63,27 +65,33 @@ public final class FirstAttackLatency {
                     LoadReport alone = driver.openLoop(rate, phase);
                     LoadReport attacked;
                     double cpu;
+                    double compiling;
                     double longestPause;
                     try (HostileClients tricklers = new HostileClients.Tricklers(server, 1000).start()) {
                         Thread.sleep(3000);
                         double cpuBefore = server.cpuSeconds();
+                        double compilingBefore = server.compilerCpuSeconds();
                         int pausesBefore = server.gcPausesMs().size();
                         long start = System.nanoTime();
                         attacked = driver.openLoop(rate, phase);
-                        cpu = (server.cpuSeconds() - cpuBefore) / ((System.nanoTime() - start) / 1e9);
+                        double seconds = (System.nanoTime() - start) / 1e9;
+                        cpu = (server.cpuSeconds() - cpuBefore) / seconds;
+                        compiling = (server.compilerCpuSeconds() - compilingBefore) / seconds;
                         List<Double> pauses = server.gcPausesMs();
                         longestPause = pauses.subList(pausesBefore, pauses.size()).stream().mapToDouble(d -> d).max().orElse(0);
                     }
                     double ratio = attacked.percentileMs(200, 99) / alone.percentileMs(200, 99);
                     ratios.add(s, ratio);
+                    jit.add(s, compiling);
                     System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms; tricklers p50 %.1f p99 %.1f ms,"
-                            + " errors %d, server CPU %.0f%% of one, longest GC pause %.0f ms; p99 ratio %.2f%n", t + 1, setting.label(),
+                            + " errors %d, server CPU %.0f%% of one (JIT %.0f%%), longest GC pause %.0f ms; p99 ratio %.2f%n", t + 1, setting.label(),
                             rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), attacked.percentileMs(200, 50),
-                            attacked.percentileMs(200, 99), attacked.failures().size() + attacked.unexpectedCount(), 100 * cpu,
+                            attacked.percentileMs(200, 99), attacked.failures().size() + attacked.unexpectedCount(), 100 * cpu, 100 * compiling,
                             longestPause, ratio);
                 }
             }
         }
         ratios.printResults();
+        jit.printResults();
     }
 }

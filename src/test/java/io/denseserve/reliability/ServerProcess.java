@@ -3,6 +3,7 @@ package io.denseserve.reliability;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,6 +100,28 @@ final class ServerProcess implements RunningService, AutoCloseable {
         String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // clock ticks, 100 a second on Linux
+    }
+
+    /**
+     * CPU time the JIT's compiler threads have used, in seconds: the threads named "C1 CompilerThre"
+     * and "C2 CompilerThre" (names cut at 15 characters) in {@code /proc/PID/task}, those still running.
+     */
+    double compilerCpuSeconds() throws IOException {
+        double seconds = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().matches("C[12] CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        seconds += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                    }
+                } catch (NoSuchFileException ended) {
+                    // a compiler thread the JVM stopped meanwhile (it adds and removes them with demand)
+                }
+            }
+        }
+        return seconds;
     }
 
     /** Resident set size of the whole process ({@code VmRSS}): Java heap, JVM and native memory alike. */
