@@ -31,8 +31,9 @@ import org.springframework.stereotype.Component;
  * {@code connectionWarmUp} in the readiness group: before the service reports ready, it drips
  * request bodies into its own connector over loopback for {@code denseserve.connections.warm-up},
  * as a trickling attack does: 256 connections each send a classification's head and then a byte
- * every 25 ms, and end after a random time of up to twice the upload grace period, either by going
- * away mid-body or answered 408 by the rate check, and are reopened. On a fresh JVM the first such
+ * every 25 ms, and are answered 408 by the rate check (which gives these bodies no grace period,
+ * {@link UploadBuffering}) or go away mid-body after 0.5-4 s, and are reopened: about a hundred
+ * 408s and reopened connections a second, and ten thousand body reads. On a fresh JVM the first such
  * attack made the JIT compile Tomcat's asynchronous read dispatch, the body reads and the 408
  * answers, and recompile connection handling that normal requests share, with about a quarter of
  * a CPU for 40-50 s; on 2 CPUs normal clients' p99 doubled meanwhile (RELIABILITY.md §5). Done
@@ -51,11 +52,12 @@ public class ConnectionWarmUp implements HealthIndicator {
     private static final int CONNECTIONS = 256;
     private static final long DRIP_NANOS = 25_000_000;
     private static final long SELECT_MILLIS = 5;
+    private static final long SHORTEST_LIFETIME_NANOS = 500_000_000;
+    private static final long LONGEST_LIFETIME_NANOS = 4_000_000_000L;
 
     enum State { PENDING, RUNNING, DONE, OFF }
 
     private final Duration duration;
-    private final long lifetimeBoundNanos;
     private final InetAddress address;
     private final boolean tls;
     private final String token = HexFormat.of().formatHex(randomBytes());
@@ -67,7 +69,6 @@ public class ConnectionWarmUp implements HealthIndicator {
 
     ConnectionWarmUp(DenseServeProperties properties, ServerProperties server) {
         this.duration = properties.getConnections().getWarmUp();
-        this.lifetimeBoundNanos = 2 * properties.getUploads().getMinDataRateGrace().toNanos();
         InetAddress configured = server.getAddress();
         this.address = configured == null || configured.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : configured;
         this.tls = server.getSsl() != null && server.getSsl().isEnabled();
@@ -175,7 +176,7 @@ public class ConnectionWarmUp implements HealthIndicator {
         try {
             channel.write(ByteBuffer.wrap(head)); // blocking, and far smaller than a socket buffer
             channel.configureBlocking(false);
-            long lifetime = ThreadLocalRandom.current().nextLong(lifetimeBoundNanos / 8, lifetimeBoundNanos);
+            long lifetime = ThreadLocalRandom.current().nextLong(SHORTEST_LIFETIME_NANOS, LONGEST_LIFETIME_NANOS);
             channel.register(selector, SelectionKey.OP_READ,
                     new Drip(now + lifetime, now + ThreadLocalRandom.current().nextLong(DRIP_NANOS)));
             opened++;

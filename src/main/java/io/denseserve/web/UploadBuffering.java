@@ -17,7 +17,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -85,7 +85,9 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     private final double minBytesPerSecond;
     private final long graceNanos;
     private final Duration bodyTimeout;
-    private final Set<Upload> arriving = ConcurrentHashMap.newKeySet();
+    /** Each body being read, with its grace period in nanoseconds. */
+    private final Map<Upload, Long> arriving = new ConcurrentHashMap<>();
+    private final ConnectionWarmUp warmUp;
     private final ScheduledExecutorService rateCheck = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "upload-rate-check");
         t.setDaemon(true);
@@ -93,8 +95,9 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     });
 
     UploadBuffering(DenseServeProperties properties, MultipartProperties multipartProperties, ServerProperties server,
-            ProblemTypes problems, ProblemResponses responses, MeterRegistry registry) {
+            ProblemTypes problems, ProblemResponses responses, ConnectionWarmUp warmUp, MeterRegistry registry) {
         this.problems = problems;
+        this.warmUp = warmUp;
         this.responses = responses;
         DenseServeProperties.Uploads uploads = properties.getUploads();
         this.budget = new UploadBudget(uploads.getMemoryBudget().toBytes());
@@ -107,7 +110,7 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
         this.bodyTimeout = uploads.getBodyTimeout();
         Gauge.builder("denseserve.uploads.bytes", budget, UploadBudget::used).baseUnit("bytes")
                 .description("request-body bytes held, while arriving and until answered").register(registry);
-        Gauge.builder("denseserve.uploads.arriving", arriving, Set::size)
+        Gauge.builder("denseserve.uploads.arriving", arriving, Map::size)
                 .description("request bodies being read").register(registry);
         rateCheck.scheduleWithFixedDelay(this::checkRates, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -159,7 +162,8 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
         Upload upload = new Upload(async, request.getInputStream(), declared, cap, weight, budget, this);
         async.addListener(new Deadline(upload));
         request.setAttribute(UPLOAD, upload);
-        arriving.add(upload);
+        // The warm-up's own bodies get no grace: it is there to run the 408 answers many times over.
+        arriving.put(upload, warmUp.isOwn(request) ? 0L : graceNanos);
         request.getInputStream().setReadListener(upload);
     }
 
@@ -205,12 +209,13 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     private void checkRates() {
         int most = Math.max(MIN_ENDS_PER_CHECK, arriving.size() / CHECKS_TO_SPREAD_OVER);
         int ended = 0;
-        for (Upload upload : arriving) {
+        for (Map.Entry<Upload, Long> entry : arriving.entrySet()) {
             if (ended == most) {
                 return; // the rest next time
             }
+            Upload upload = entry.getKey();
             long elapsed = upload.elapsedNanos();
-            if (elapsed <= graceNanos) {
+            if (elapsed <= entry.getValue()) {
                 continue;
             }
             double rate = upload.received() / (elapsed / 1e9);

@@ -62,7 +62,9 @@ public final class FirstAttackLatency {
                         }
                         Thread.sleep(5000);
                     }
+                    double compilingAloneBefore = server.compilerCpuSeconds();
                     LoadReport alone = driver.openLoop(rate, phase);
+                    double compilingAlone = (server.compilerCpuSeconds() - compilingAloneBefore) / phase.toSeconds();
                     LoadReport attacked;
                     double cpu;
                     double compiling;
@@ -83,9 +85,9 @@ public final class FirstAttackLatency {
                     double ratio = attacked.percentileMs(200, 99) / alone.percentileMs(200, 99);
                     ratios.add(s, ratio);
                     jit.add(s, compiling);
-                    System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms; tricklers p50 %.1f p99 %.1f ms,"
+                    System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms (JIT %.0f%% of one CPU); tricklers p50 %.1f p99 %.1f ms,"
                             + " errors %d, server CPU %.0f%% of one (JIT %.0f%%), longest GC pause %.0f ms; p99 ratio %.2f%n", t + 1, setting.label(),
-                            rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), attacked.percentileMs(200, 50),
+                            rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), 100 * compilingAlone, attacked.percentileMs(200, 50),
                             attacked.percentileMs(200, 99), attacked.failures().size() + attacked.unexpectedCount(), 100 * cpu, 100 * compiling,
                             longestPause, ratio);
                 }

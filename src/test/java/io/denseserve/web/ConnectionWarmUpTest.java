@@ -25,14 +25,17 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The running service with the connection warm-up on (the tests' own configuration turns it off):
- * readiness waits for it, the server answers its dripped bodies with 408, and none of its requests
- * reach the request metrics, while a client's trickled body, even one that sends the warm-up's
- * header with another value, is counted in both.
+ * readiness waits for it, the server answers its dripped bodies with 408 well within the grace
+ * period (they get none), and none of its requests reach the request metrics, while a client's
+ * trickled body, even one that sends the warm-up's header with another value, gets the whole grace
+ * period and is counted in both.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "denseserve.connections.warm-up=4s",
-    "denseserve.uploads.min-data-rate-grace=1s"})
+    "denseserve.connections.warm-up=3s",
+    "denseserve.uploads.min-data-rate-grace=" + ConnectionWarmUpTest.GRACE_SECONDS + "s"})
 class ConnectionWarmUpTest {
+
+    static final int GRACE_SECONDS = 6;
 
     @DynamicPropertySource
     static void tinyModel(DynamicPropertyRegistry registry) {
@@ -61,7 +64,8 @@ class ConnectionWarmUpTest {
         Map<String, Object> details = done.getDetails();
         assertThat((Integer) details.get("connections")).as("connections opened, with reopened ones")
                 .isGreaterThan(256);
-        assertThat((Integer) details.get("answered408")).as("dripped bodies the rate check answered").isPositive();
+        assertThat((Integer) details.get("answered408")).as("dripped bodies the rate check answered, before any grace period ended")
+                .isPositive();
         assertThat(tooSlowCount()).as("the warm-up's 408s in denseserve_requests_total").isZero();
         assertThat(http408Count()).as("the warm-up's 408s in http_server_requests").isZero();
 
@@ -71,12 +75,14 @@ class ConnectionWarmUpTest {
             out.write(("POST /classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n"
                     + ConnectionWarmUp.HEADER + ": 00000000000000000000000000000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             String answer = "";
-            long answerDeadline = System.nanoTime() + 10_000_000_000L;
+            long sent = System.nanoTime();
+            long answerDeadline = sent + 3L * GRACE_SECONDS * 1_000_000_000L;
             while (!answer.contains("}") && System.nanoTime() < answerDeadline) {
                 out.write('x');
                 answer += readAvailable(client.getInputStream());
             }
             assertThat(answer).startsWith("HTTP/1.1 408");
+            assertThat((System.nanoTime() - sent) / 1e9).as("seconds to a client's 408").isGreaterThanOrEqualTo(GRACE_SECONDS);
         }
         assertThat(tooSlowCount()).as("a client's 408 in denseserve_requests_total").isEqualTo(1);
         long observedDeadline = System.nanoTime() + 10_000_000_000L;
