@@ -21,14 +21,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Hostile clients beside normal ones, against the packaged jar, in one run: normal clients send
- * at half the saturation rate (measured first) alone (twice, pooled), then beside (a) 1,000
- * connections trickling request bodies at 1 byte/s (a first attack, while the JIT compiles the code
- * that handles it, and a second one), (b) 5,000 idle connections (opened over one connection
+ * at half the saturation rate (measured first) alone (twice, pooled; the second phase's p99 over
+ * the first's is reported as the run's own noise), then beside (a) 1,000 connections trickling
+ * request bodies at 1 byte/s (a first attack on the server, which has only met its own connection
+ * warm-up, and a second one), (b) 5,000 idle connections (opened over one connection
  * timeout, then again all at once, the burst that the service's spread of first deadlines is for), and (c)
  * 64 clients sending maximum-size bodies, maximum-pixel images, decompression-bomb headers and
  * bodies cut off halfway. Normal clients must see no error and a p99 under a second (against tens
  * of seconds when slow bodies held request threads) under (a) and (b), and within 3x of the p99
- * alone once the attack's code is compiled; under (c) every answer is 200, 400,
+ * alone; under (c) every answer is 200, 400,
  * 413 or 503 with Retry-After, resident memory stays within the budget documented in
  * RELIABILITY.md, and the service classifies afterwards. Each
  * phase lasts {@code -Dhostile.duration} (CI: 20 s). The p99 ratios go to
@@ -39,9 +40,10 @@ class HostileClientsIT {
     /** -Xmx1g (ServerProcess) plus the native memory of the JVM, ONNX Runtime and Tomcat's buffers. */
     static final double RSS_BUDGET_MIB = 2048;
     /**
-     * How long the first trickling attack is kept up: on 2 CPUs the JIT compiles the code that
-     * handles it (Tomcat's asynchronous dispatch, the 408 answers) for about 50 s, at about a
-     * quarter of a CPU, and is done by 60-80 s.
+     * How long the first trickling attack is kept up: without the connection warm-up, on 2 CPUs the
+     * JIT compiled the code that handles it (Tomcat's asynchronous dispatch, the 408 answers) for
+     * about 50 s, at about a quarter of a CPU, and was done by 60-80 s; the second attack then meets
+     * compiled code whatever the warm-up did.
      */
     static final Duration COMPILED_AFTER = Duration.ofSeconds(80);
     static final int IDLE_CONNECTIONS = 5000;
@@ -70,9 +72,8 @@ class HostileClientsIT {
 
             Phase aloneFirst = phase(server, () -> driver.openLoop(normalRate, phase), null);
 
-            // The first attack runs the code that handles it for the first time: measured while the JIT
-            // compiles it, then kept up unmeasured until the JIT is done. The same attack, started afresh,
-            // is then measured against the target.
+            // The first attack meets what the connection warm-up left for the JIT to compile: measured,
+            // then kept up unmeasured until the JIT is done. The same attack, started afresh, is measured too.
             Tricklers firstTricklers = new Tricklers(server, 1000);
             Phase firstAttack = phase(server, () -> driver.openLoop(normalRate, warmedUp(firstTricklers.start(), phase)), null);
             Thread.sleep(Math.max(0, COMPILED_AFTER.minus(phase).toMillis()));
@@ -84,6 +85,9 @@ class HostileClientsIT {
             Phase alone = new Phase(LoadReport.pooled(aloneFirst.normal(), aloneSecond.normal()), Map.of(),
                     Math.max(aloneFirst.rssMaxMiB(), aloneSecond.rssMaxMiB()));
             figures.put("alone", alone.figures());
+            // Two phases of the same clients alone: how far a p99 of one phase moves on this machine.
+            figures.put("aloneSecondP99OverFirst", LoadReport.round(
+                    aloneSecond.normal().percentileMs(200, 99) / aloneFirst.normal().percentileMs(200, 99)));
 
             Tricklers tricklers = new Tricklers(server, 1000);
             Phase slow = phase(server, () -> driver.openLoop(normalRate, warmedUp(tricklers.start(), phase)), tricklers);
@@ -138,9 +142,9 @@ class HostileClientsIT {
                 assertThat(p.normal().percentileMs(200, 99)).as("normal p99, ms, against %.1f alone",
                         alone.normal().percentileMs(200, 99)).isLessThanOrEqualTo(1000.0);
             }
-            // Once the attack's code is compiled the ratios sit near 1 (RELIABILITY.md §5); 3x leaves
-            // room for such a pause and still catches stalls such as spinning inference threads cause.
-            for (Phase p : List.of(slow, flood, wave)) {
+            // The ratios sit near 1 in most runs (RELIABILITY.md §5); 3x leaves room for such a pause and
+            // still catches stalls such as spinning inference threads cause.
+            for (Phase p : List.of(firstAttack, slow, flood, wave)) {
                 assertThat(p.normal().percentileMs(200, 99)).as("normal p99, ms, against %.1f alone",
                         aloneP99).isLessThanOrEqualTo(3 * aloneP99);
             }
