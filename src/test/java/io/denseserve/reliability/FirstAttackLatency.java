@@ -11,8 +11,8 @@ import java.util.Locale;
  * other (the packaged jar, the inference-bound DenseNet-BC of the reliability runs), each warmed
  * up with normal traffic and its saturation rate measured. One runs with the JVM's default G1
  * regions (1 MB at this heap) instead of the container's options ({@code deploy/docker/jvm.options});
- * one with the container's options but without the connection warm-up before readiness
- * ({@code denseserve.connections.warm-up=0s}); one as shipped; one as shipped that first meets a
+ * with the container's options but without the connection warm-up before readiness
+ * ({@code denseserve.connections.warm-up=0s}), with a 5 s and with a 10 s one; one as shipped; one as shipped that first meets a
  * 15 s trickling attack (1,000 connections, as {@link HostileClientsIT}'s) and a 5 s pause, so
  * that the JIT has compiled the code that handles it. Then each runs the same two phases at half its saturation
  * rate: normal clients alone, and beside 1,000 fresh tricklers (from 3 s after they start). Prints
@@ -22,8 +22,9 @@ import java.util.Locale;
  * fraction of one CPU) per setting. The trickling clients run against a {@link TrickleSink} first, so that no server's
  * first attack meets them still being compiled. Run by {@code bench/first-attack.sh}.
  *
- * <p>Usage: {@code FirstAttackLatency TRIALS SECONDS_PER_PHASE [SETTING...]} (all four settings
- * when none is named: fresh-1MB-regions, fresh-without-warm-up, fresh, after-15s-attack)
+ * <p>Usage: {@code FirstAttackLatency TRIALS SECONDS_PER_PHASE [SETTING...]} (every setting when
+ * none is named: fresh-1MB-regions, fresh-without-warm-up, fresh-5s-warm-up, fresh-10s-warm-up,
+ * fresh, after-15s-attack)
  */
 public final class FirstAttackLatency {
 
@@ -34,6 +35,8 @@ public final class FirstAttackLatency {
     private static final List<Setting> ALL_SETTINGS = List.of(
             new Setting("fresh-1MB-regions", List.of(), false),
             new Setting("fresh-without-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=0s"),
+            new Setting("fresh-5s-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=5s"),
+            new Setting("fresh-10s-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=10s"),
             new Setting("fresh", ServerProcess.SERVICE_JVM_OPTIONS, false),
             new Setting("after-15s-attack", ServerProcess.SERVICE_JVM_OPTIONS, true));
 
