@@ -36,8 +36,8 @@ import org.springframework.stereotype.Component;
  * 408s and reopened connections a second, and ten thousand body reads. On a fresh JVM the first such
  * attack made the JIT compile Tomcat's asynchronous read dispatch, the body reads and the 408
  * answers, and recompile connection handling that normal requests share, with about a quarter of
- * a CPU for 40-50 s; on 2 CPUs normal clients' p99 doubled meanwhile (RELIABILITY.md §5). Done
- * here, that compilation happens while no client waits.
+ * a CPU for 40-50 s, while normal clients' p99 rose up to 3x on 2 CPUs (RELIABILITY.md §5). Done
+ * here, more than half of that compilation happens while no client waits.
  *
  * <p>Its requests carry a header with a token drawn per process ({@link #isOwn}), and are left out
  * of the request metrics. Without a plain-HTTP connector to reach (TLS on, or no web server) it

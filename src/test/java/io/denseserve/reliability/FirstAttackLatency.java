@@ -9,13 +9,14 @@ import java.util.Locale;
  * What the first trickling attack on a freshly started server costs normal clients, and what of
  * that is the JVM meeting the attack for the first time: per trial, fresh servers one after the
  * other (the packaged jar, the inference-bound DenseNet-BC of the reliability runs), each warmed
- * up with normal traffic and its saturation rate measured. One runs with the JVM's default G1
+ * up with normal traffic and its saturation rate measured. The settings: the JVM's default G1
  * regions (1 MB at this heap) instead of the container's options ({@code deploy/docker/jvm.options});
- * with the container's options but without the connection warm-up before readiness
- * ({@code denseserve.connections.warm-up=0s}), with a 5 s and with a 10 s one; one as shipped; one as shipped that first meets a
- * 15 s trickling attack (1,000 connections, as {@link HostileClientsIT}'s) and a 5 s pause, so
- * that the JIT has compiled the code that handles it. Then each runs the same two phases at half its saturation
- * rate: normal clients alone, and beside 1,000 fresh tricklers (from 3 s after they start). Prints
+ * the container's options without the connection warm-up before readiness
+ * ({@code denseserve.connections.warm-up=0s}), with a 5 s one and with a 10 s one; as shipped; as
+ * shipped, first meeting a 15 s trickling attack (1,000 connections, as {@link HostileClientsIT}'s)
+ * and a 5 s pause, so that the JIT has compiled the code that handles it. Then each server runs
+ * the same two phases at half its saturation rate: normal clients alone, and beside 1,000 fresh
+ * tricklers (from 3 s after they start). Prints
  * each phase's p50 and p99, the ratio of the p99 with tricklers to the p99 alone, the server's CPU
  * beside the tricklers (and its JIT compiler threads' share) and its longest GC pause in that
  * phase (its GC log); the median ratio per setting last, then the median JIT share (as a
