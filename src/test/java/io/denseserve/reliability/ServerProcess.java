@@ -97,7 +97,12 @@ final class ServerProcess implements RunningService, AutoCloseable {
 
     /** CPU time the whole process has used (utime + stime), in seconds. */
     double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        return cpuSecondsOf(Path.of("/proc", String.valueOf(pid()), "stat"));
+    }
+
+    /** utime + stime of a {@code /proc} stat file (a process's or one thread's), in seconds. */
+    private static double cpuSecondsOf(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // clock ticks, 100 a second on Linux
     }
@@ -112,9 +117,7 @@ final class ServerProcess implements RunningService, AutoCloseable {
             for (Path task : tasks.toList()) {
                 try {
                     if (Files.readString(task.resolve("comm")).strip().matches("C[12] CompilerThre")) {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        seconds += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                        seconds += cpuSecondsOf(task.resolve("stat"));
                     }
                 } catch (NoSuchFileException ended) {
                     // a compiler thread the JVM stopped meanwhile (it adds and removes them with demand)
