@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,16 +29,25 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code connectionWarmUp} in the readiness group: before the service reports ready, it drips
- * request bodies into its own connector over loopback for {@code denseserve.connections.warm-up},
- * as a trickling attack does: 256 connections each send a classification's head and then a byte
- * every 25 ms, and are answered 408 by the rate check (which gives these bodies no grace period,
- * {@link UploadBuffering}) or go away mid-body after 0.5-4 s, and are reopened: about a hundred
- * 408s and reopened connections a second, and ten thousand body reads. On a fresh JVM the first such
- * attack made the JIT compile Tomcat's asynchronous read dispatch, the body reads and the 408
- * answers, and recompile connection handling that normal requests share, with about a quarter of
- * a CPU for 40-50 s, while normal clients' p99 rose up to 3x on 2 CPUs (RELIABILITY.md §5). Done
- * here, more than half of that compilation happens while no client waits.
+ * {@code connectionWarmUp} in the readiness group: before the service reports ready, it sends its
+ * own connector, over loopback for {@code denseserve.connections.warm-up}, the traffic that a fresh
+ * JVM would otherwise first meet in a trickling attack. Throughout, 16 kept-alive connections send
+ * whole requests one after another (the list of models, with a body: read, dispatched to its
+ * handler and answered 200, the way every normal request reaches its handler), alone for the first half,
+ * since beside thousands of body reads a second they get few turns. From halfway, 256 connections
+ * drip request bodies as such an attack does: each sends a classification's head and then a byte
+ * every 25 ms, is answered 408 by the rate check (which gives these bodies no grace period,
+ * {@link UploadBuffering}) or goes away mid-body after 0.5-4 s, and is reopened. Half of them go
+ * once answered; the others drip on, as an attack's clients do, until the server's lingering close
+ * ends the connection from its own thread.
+ *
+ * <p>Why: on a fresh JVM the first attack made the JIT compile Tomcat's asynchronous read dispatch,
+ * the body reads and the 408 answers with about a quarter of a CPU for 40-50 s, while normal
+ * clients' p99 rose up to 3x on 2 CPUs. And code compiled for one kind of traffic is thrown out
+ * when another takes a branch it never took: connection handling compiled during a warm-up of
+ * dripped bodies alone was deoptimized as normal requests arrived, and compiled for those, it was
+ * deoptimized all at once (Tomcat's connection handler, asynchronous dispatch and the poller's
+ * event loop) when the first attack's lingering closes ran out (RELIABILITY.md §5).
  *
  * <p>Its requests carry a header with a token drawn per process ({@link #isOwn}), and are left out
  * of the request metrics. Without a plain-HTTP connector to reach (TLS on, or no web server) it
@@ -50,6 +60,8 @@ public class ConnectionWarmUp implements HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionWarmUp.class);
     private static final int CONNECTIONS = 256;
+    private static final int EXCHANGES = 16;
+    private static final int WHOLE_BODY_BYTES = 2048;
     private static final long DRIP_NANOS = 25_000_000;
     private static final long SELECT_MILLIS = 5;
     private static final long SHORTEST_LIFETIME_NANOS = 500_000_000;
@@ -62,18 +74,36 @@ public class ConnectionWarmUp implements HealthIndicator {
     private final boolean tls;
     private final String token = HexFormat.of().formatHex(randomBytes());
     private final byte[] head;
+    private final byte[] wholeRequest;
+    /** How long a connection that ignores its answer drips on: past the lingering close that ends it. */
+    private final long outlastLingeringNanos;
     private volatile State state = State.PENDING;
     private volatile boolean stopping;
     private volatile int opened; // written by the warm-up's thread only
     private volatile int answered;
+    private volatile int exchanges;
 
     ConnectionWarmUp(DenseServeProperties properties, ServerProperties server) {
         this.duration = properties.getConnections().getWarmUp();
+        this.outlastLingeringNanos = properties.getUploads().getLingeringClose().plusSeconds(1).toNanos();
         InetAddress configured = server.getAddress();
         this.address = configured == null || configured.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : configured;
         this.tls = server.getSsl() != null && server.getSsl().isEnabled();
         this.head = ("POST /classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n"
                 + HEADER + ": " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.wholeRequest = wholeRequest(token);
+    }
+
+    /**
+     * The list of models, with a body: read as every body is, then dispatched to the handler, which
+     * ignores it and answers 200 (a request that Spring MVC refuses is logged, each one).
+     */
+    private static byte[] wholeRequest(String token) {
+        byte[] head = ("GET /models HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: "
+                + WHOLE_BODY_BYTES + "\r\n" + HEADER + ": " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] request = Arrays.copyOf(head, head.length + WHOLE_BODY_BYTES);
+        Arrays.fill(request, head.length, request.length, (byte) 'x');
+        return request;
     }
 
     private static byte[] randomBytes() {
@@ -111,32 +141,40 @@ public class ConnectionWarmUp implements HealthIndicator {
         long startNanos = System.nanoTime();
         long endNanos = startNanos + duration.toNanos();
         try (Selector selector = Selector.open()) {
-            for (int i = 0; i < CONNECTIONS; i++) {
-                open(selector, target, startNanos);
+            for (int i = 0; i < EXCHANGES; i++) {
+                openExchange(selector, target, startNanos);
             }
-            ByteBuffer read = ByteBuffer.allocate(1024);
+            // Whole requests alone first: beside thousands of body reads a second they get few turns.
+            long dripsFromNanos = startNanos + duration.toNanos() / 2;
+            boolean dripping = false;
+            ByteBuffer read = ByteBuffer.allocate(4096);
             ByteBuffer drop = ByteBuffer.allocate(1);
             while (!stopping && System.nanoTime() < endNanos) {
+                if (!dripping && System.nanoTime() >= dripsFromNanos) {
+                    dripping = true;
+                    for (int i = 0; i < CONNECTIONS; i++) {
+                        openDrip(selector, target, System.nanoTime());
+                    }
+                }
                 selector.select(SELECT_MILLIS);
                 for (SelectionKey key : selector.selectedKeys()) {
                     read.clear();
                     int n = readQuietly((SocketChannel) key.channel(), read);
-                    if (n != 0) { // an answer (the 408), or the connection closed
-                        if (n > 0) {
-                            answered++;
-                        }
-                        reopen(key, selector, target);
+                    if (key.attachment() instanceof WarmUpExchange exchange) {
+                        exchanged(key, exchange, n, read, selector, target);
+                    } else {
+                        dripAnswered(key, (Drip) key.attachment(), n, selector, target);
                     }
                 }
                 selector.selectedKeys().clear();
                 long now = System.nanoTime();
                 for (SelectionKey key : List.copyOf(selector.keys())) {
-                    Drip drip = (Drip) key.attachment();
-                    if (!key.isValid() || now < drip.nextNanos) {
+                    if (!key.isValid() || !(key.attachment() instanceof Drip drip) || now < drip.nextNanos) {
                         continue;
                     }
                     if (now >= drip.endNanos) {
-                        reopen(key, selector, target); // goes away mid-body
+                        closeQuietly(key); // goes away mid-body
+                        openDrip(selector, target, now);
                         continue;
                     }
                     drip.nextNanos = now + DRIP_NANOS;
@@ -144,15 +182,16 @@ public class ConnectionWarmUp implements HealthIndicator {
                     try {
                         ((SocketChannel) key.channel()).write(drop);
                     } catch (IOException closed) {
-                        reopen(key, selector, target);
+                        closeQuietly(key);
+                        openDrip(selector, target, now);
                     }
                 }
             }
             for (SelectionKey key : selector.keys()) {
                 closeQuietly(key);
             }
-            LOG.info("connection warm-up: {} connections dripped bodies for {} ms, {} of them answered 408",
-                    opened, (System.nanoTime() - startNanos) / 1_000_000, answered);
+            LOG.info("connection warm-up: {} connections dripped bodies for {} ms, {} of them answered 408; {} whole requests answered",
+                    opened, (System.nanoTime() - startNanos) / 1_000_000, answered, exchanges);
         } catch (IOException | RuntimeException e) {
             // Readiness must not hang on it: the service only misses the head start on the JIT.
             LOG.warn("connection warm-up ended early: {}", e.toString());
@@ -161,34 +200,80 @@ public class ConnectionWarmUp implements HealthIndicator {
         }
     }
 
-    private static final class Drip {
-        final long endNanos;
-        long nextNanos;
+    /** A dripping connection read {@code n} bytes: its 408, or the end of the connection. */
+    private void dripAnswered(SelectionKey key, Drip drip, int n, Selector selector, InetSocketAddress target)
+            throws IOException {
+        if (n < 0) {
+            closeQuietly(key); // closed by the server: after its 408, or after lingering
+            openDrip(selector, target, System.nanoTime());
+        } else if (n > 0 && !drip.answered) {
+            drip.answered = true;
+            answered++;
+            if (drip.ignoresAnswer) {
+                // Dripping on until the server's lingering deadline closes the connection.
+                drip.endNanos = System.nanoTime() + outlastLingeringNanos;
+            } else {
+                closeQuietly(key);
+                openDrip(selector, target, System.nanoTime());
+            }
+        }
+    }
 
-        Drip(long endNanos, long nextNanos) {
+    /** A connection sending whole requests read {@code n} bytes: the next request once an answer is whole. */
+    private void exchanged(SelectionKey key, WarmUpExchange exchange, int n, ByteBuffer read, Selector selector,
+            InetSocketAddress target) throws IOException {
+        if (n < 0) {
+            closeQuietly(key);
+            openExchange(selector, target, System.nanoTime());
+        } else if (n > 0 && exchange.received(read)) {
+            exchanges++;
+            if (System.nanoTime() >= exchange.endNanos) {
+                closeQuietly(key); // between two requests, as a client done with its connection
+                openExchange(selector, target, System.nanoTime());
+            } else {
+                ((SocketChannel) key.channel()).write(ByteBuffer.wrap(wholeRequest));
+            }
+        }
+    }
+
+    private static final class Drip {
+        /** Like a trickling attack's clients, which never read: the answer does not stop the drip. */
+        final boolean ignoresAnswer;
+        long endNanos;
+        long nextNanos;
+        boolean answered;
+
+        Drip(boolean ignoresAnswer, long endNanos, long nextNanos) {
+            this.ignoresAnswer = ignoresAnswer;
             this.endNanos = endNanos;
             this.nextNanos = nextNanos;
         }
     }
 
-    private void open(Selector selector, InetSocketAddress target, long now) throws IOException {
+    private void openDrip(Selector selector, InetSocketAddress target, long now) throws IOException {
+        Drip drip = new Drip(opened % 2 == 0, now + lifetimeNanos(), now + ThreadLocalRandom.current().nextLong(DRIP_NANOS));
+        open(selector, target, head, drip);
+        opened++;
+    }
+
+    private void openExchange(Selector selector, InetSocketAddress target, long now) throws IOException {
+        open(selector, target, wholeRequest, new WarmUpExchange(now + lifetimeNanos()));
+    }
+
+    private static long lifetimeNanos() {
+        return ThreadLocalRandom.current().nextLong(SHORTEST_LIFETIME_NANOS, LONGEST_LIFETIME_NANOS);
+    }
+
+    private static void open(Selector selector, InetSocketAddress target, byte[] first, Object attachment) throws IOException {
         SocketChannel channel = SocketChannel.open(target);
         try {
-            channel.write(ByteBuffer.wrap(head)); // blocking, and far smaller than a socket buffer
+            channel.write(ByteBuffer.wrap(first)); // blocking, and far smaller than a socket buffer
             channel.configureBlocking(false);
-            long lifetime = ThreadLocalRandom.current().nextLong(SHORTEST_LIFETIME_NANOS, LONGEST_LIFETIME_NANOS);
-            channel.register(selector, SelectionKey.OP_READ,
-                    new Drip(now + lifetime, now + ThreadLocalRandom.current().nextLong(DRIP_NANOS)));
-            opened++;
+            channel.register(selector, SelectionKey.OP_READ, attachment);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
-    }
-
-    private void reopen(SelectionKey key, Selector selector, InetSocketAddress target) throws IOException {
-        closeQuietly(key);
-        open(selector, target, System.nanoTime());
     }
 
     private static int readQuietly(SocketChannel channel, ByteBuffer into) {
@@ -214,7 +299,7 @@ public class ConnectionWarmUp implements HealthIndicator {
         Health.Builder health = now == State.DONE || now == State.OFF ? Health.up() : Health.outOfService();
         health.withDetail("state", now);
         if (now != State.OFF) {
-            health.withDetail("connections", opened).withDetail("answered408", answered);
+            health.withDetail("connections", opened).withDetail("answered408", answered).withDetail("wholeRequests", exchanges);
         }
         return health.build();
     }

@@ -14,7 +14,9 @@ import java.util.Locale;
  * the container's options without the connection warm-up before readiness
  * ({@code denseserve.connections.warm-up=0s}), with a 5 s one and with a 10 s one; as shipped; as
  * shipped, first meeting a 15 s trickling attack (1,000 connections, as {@link HostileClientsIT}'s)
- * and a 5 s pause, so that the JIT has compiled the code that handles it. Then each server runs
+ * and a 5 s pause, so that the JIT has compiled the code that handles it; as shipped with the JIT's
+ * compiler threads at nice 19 or 10 (every other thread left at nice 0); as shipped, with the JIT's
+ * log ({@link #COMPILATION_LOG}: its deoptimizations, for {@code bench/deoptimizations.py}). Then each server runs
  * the same two phases at half its saturation rate: normal clients alone, and beside 1,000 fresh
  * tricklers (from 3 s after they start). Prints
  * each phase's p50 and p99, the ratio of the p99 with tricklers to the p99 alone, the server's CPU
@@ -25,11 +27,14 @@ import java.util.Locale;
  *
  * <p>Usage: {@code FirstAttackLatency TRIALS SECONDS_PER_PHASE [SETTING...]} (every setting when
  * none is named: fresh-1MB-regions, fresh-without-warm-up, fresh-5s-warm-up, fresh-10s-warm-up,
- * fresh, after-15s-attack)
+ * fresh, after-15s-attack, fresh-jit-nice-19, fresh-jit-nice-10, fresh-logging-compilation)
  */
 public final class FirstAttackLatency {
 
     private static final Duration EARLIER_ATTACK = Duration.ofSeconds(15);
+
+    /** The JIT's log of the last server of {@code fresh-logging-compilation}, its deoptimizations included. */
+    static final String COMPILATION_LOG = "target/reliability/first-attack-compilation.log";
 
     private record Setting(String label, List<String> jvmOptions, boolean earlierAttack, String... args) {}
 
@@ -39,7 +44,27 @@ public final class FirstAttackLatency {
             new Setting("fresh-5s-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=5s"),
             new Setting("fresh-10s-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=10s"),
             new Setting("fresh", ServerProcess.SERVICE_JVM_OPTIONS, false),
-            new Setting("after-15s-attack", ServerProcess.SERVICE_JVM_OPTIONS, true));
+            new Setting("after-15s-attack", ServerProcess.SERVICE_JVM_OPTIONS, true),
+            new Setting("fresh-jit-nice-19", niced(19), false),
+            new Setting("fresh-jit-nice-10", niced(10), false),
+            new Setting("fresh-logging-compilation", withOptions(ServerProcess.SERVICE_JVM_OPTIONS, "-XX:+UnlockDiagnosticVMOptions",
+                    "-XX:+LogCompilation", "-XX:LogFile=" + COMPILATION_LOG), false));
+
+    private static List<String> withOptions(List<String> options, String... more) {
+        List<String> all = new ArrayList<>(options);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    /** The JIT's compiler threads at {@code nice}, every other thread where it was (nice 0, also when run as root). */
+    private static List<String> niced(int nice) {
+        List<String> options = withOptions(ServerProcess.SERVICE_JVM_OPTIONS, "-XX:ThreadPriorityPolicy=1",
+                "-XX:CompilerThreadPriority=" + nice);
+        for (int p = 1; p <= 10; p++) {
+            options.add("-XX:JavaPriority" + p + "_To_OSPriority=0");
+        }
+        return options;
+    }
 
     private FirstAttackLatency() {}
 
@@ -71,9 +96,11 @@ public final class FirstAttackLatency {
                     double compilingAlone = (server.compilerCpuSeconds() - compilingAloneBefore) / phase.toSeconds();
                     LoadReport attacked;
                     double cpu;
+                    double attackFrom;
                     double compiling;
                     double longestPause;
                     try (HostileClients tricklers = new HostileClients.Tricklers(server, 1000).start()) {
+                        attackFrom = server.uptimeSeconds();
                         Thread.sleep(3000);
                         double cpuBefore = server.cpuSeconds();
                         double compilingBefore = server.compilerCpuSeconds();
@@ -89,9 +116,9 @@ public final class FirstAttackLatency {
                     double ratio = attacked.percentileMs(200, 99) / alone.percentileMs(200, 99);
                     ratios.add(s, ratio);
                     jit.add(s, compiling);
-                    System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms (JIT %.0f%% of one CPU); tricklers p50 %.1f p99 %.1f ms,"
-                            + " errors %d, server CPU %.0f%% of one (JIT %.0f%%), longest GC pause %.0f ms; p99 ratio %.2f%n", t + 1, setting.label(),
-                            rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), 100 * compilingAlone, attacked.percentileMs(200, 50),
+                    System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms (JIT %.0f%% of one CPU); tricklers"
+                            + " (from %.1f s after the JVM started) p50 %.1f p99 %.1f ms, errors %d, server CPU %.0f%% of one (JIT %.0f%%),"
+                            + " longest GC pause %.0f ms; p99 ratio %.2f%n", t + 1, setting.label(), rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), 100 * compilingAlone, attackFrom, attacked.percentileMs(200, 50),
                             attacked.percentileMs(200, 99), attacked.failures().size() + attacked.unexpectedCount(), 100 * cpu, 100 * compiling,
                             longestPause, ratio);
                 }

@@ -91,6 +91,11 @@ final class ServerProcess implements RunningService, AutoCloseable {
         return port;
     }
 
+    /** Seconds since the server's JVM started: the time line of its own logs ({@code -Xlog}, the JIT's). */
+    double uptimeSeconds() {
+        return (System.currentTimeMillis() - process.info().startInstant().orElseThrow().toEpochMilli()) / 1000.0;
+    }
+
     long pid() {
         return process.pid();
     }

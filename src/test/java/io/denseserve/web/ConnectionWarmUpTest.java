@@ -26,16 +26,17 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The running service with the connection warm-up on (the tests' own configuration turns it off):
  * readiness waits for it, the server answers its dripped bodies with 408 well within the grace
- * period (they get none), and none of its requests reach the request metrics, while a client's
+ * period (they get none) and its whole requests with 200, and none of its requests reach the
+ * request metrics, while a client's
  * trickled body, even one that sends the warm-up's header with another value, gets the whole grace
  * period and is counted in both.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "denseserve.connections.warm-up=3s",
+    "denseserve.connections.warm-up=8s",
     "denseserve.uploads.min-data-rate-grace=" + ConnectionWarmUpTest.GRACE_SECONDS + "s"})
 class ConnectionWarmUpTest {
 
-    static final int GRACE_SECONDS = 6;
+    static final int GRACE_SECONDS = 10;
 
     @DynamicPropertySource
     static void tinyModel(DynamicPropertyRegistry registry) {
@@ -66,8 +67,12 @@ class ConnectionWarmUpTest {
                 .isGreaterThan(256);
         assertThat((Integer) details.get("answered408")).as("dripped bodies the rate check answered, before any grace period ended")
                 .isPositive();
+        assertThat((Integer) details.get("wholeRequests")).as("whole requests answered on kept-alive connections")
+                .isGreaterThan(16);
         assertThat(tooSlowCount()).as("the warm-up's 408s in denseserve_requests_total").isZero();
         assertThat(http408Count()).as("the warm-up's 408s in http_server_requests").isZero();
+        assertThat(registry.find("http.server.requests").tag("uri", "/models").timers()).as("the warm-up's requests in http_server_requests")
+                .allMatch(timer -> timer.count() == 0);
 
         try (Socket client = new Socket("localhost", port)) {
             client.setSoTimeout(250);
