@@ -63,6 +63,7 @@ public class ConnectionWarmUp implements HealthIndicator {
     private static final int EXCHANGES = 16;
     private static final int WHOLE_BODY_BYTES = 2048;
     private static final long DRIP_NANOS = 25_000_000;
+    private static final byte[] DRIP = {'x'};
     private static final long SELECT_MILLIS = 5;
     private static final long SHORTEST_LIFETIME_NANOS = 500_000_000;
     private static final long LONGEST_LIFETIME_NANOS = 4_000_000_000L;
@@ -148,7 +149,6 @@ public class ConnectionWarmUp implements HealthIndicator {
             long dripsFromNanos = startNanos + duration.toNanos() / 2;
             boolean dripping = false;
             ByteBuffer read = ByteBuffer.allocate(4096);
-            ByteBuffer drop = ByteBuffer.allocate(1);
             while (!stopping && System.nanoTime() < endNanos) {
                 if (!dripping && System.nanoTime() >= dripsFromNanos) {
                     dripping = true;
@@ -178,10 +178,7 @@ public class ConnectionWarmUp implements HealthIndicator {
                         continue;
                     }
                     drip.nextNanos = now + DRIP_NANOS;
-                    drop.clear().put((byte) 'x').flip();
-                    try {
-                        ((SocketChannel) key.channel()).write(drop);
-                    } catch (IOException closed) {
+                    if (!writeQuietly((SocketChannel) key.channel(), DRIP)) {
                         closeQuietly(key);
                         openDrip(selector, target, now);
                     }
@@ -227,12 +224,11 @@ public class ConnectionWarmUp implements HealthIndicator {
             openExchange(selector, target, System.nanoTime());
         } else if (n > 0 && exchange.received(read)) {
             exchanges++;
-            if (System.nanoTime() >= exchange.endNanos) {
-                closeQuietly(key); // between two requests, as a client done with its connection
-                openExchange(selector, target, System.nanoTime());
-            } else {
-                ((SocketChannel) key.channel()).write(ByteBuffer.wrap(wholeRequest));
+            if (System.nanoTime() < exchange.endNanos && writeQuietly((SocketChannel) key.channel(), wholeRequest)) {
+                return;
             }
+            closeQuietly(key); // between two requests, as a client done with its connection
+            openExchange(selector, target, System.nanoTime());
         }
     }
 
@@ -273,6 +269,16 @@ public class ConnectionWarmUp implements HealthIndicator {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /** False where the connection is gone: the server closed it meanwhile. */
+    private static boolean writeQuietly(SocketChannel channel, byte[] bytes) {
+        try {
+            channel.write(ByteBuffer.wrap(bytes)); // far smaller than a socket buffer: written whole
+            return true;
+        } catch (IOException closed) {
+            return false;
         }
     }
 

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * alone; under (c) every answer is 200, 400,
  * 413 or 503 with Retry-After, resident memory stays within the budget documented in
  * RELIABILITY.md, and the service classifies afterwards. Each
- * phase lasts {@code -Dhostile.duration} (CI: 20 s). The p99 ratios go to
+ * phase lasts {@code -Dhostile.duration} (CI: 20 s), or longer where the normal clients' rate
+ * would give fewer than {@value #SAMPLES_PER_PHASE} answers in it. The p99 ratios go to
  * {@code target/reliability/hostile.json}.
  */
 class HostileClientsIT {
@@ -47,6 +48,8 @@ class HostileClientsIT {
      */
     static final Duration COMPILED_AFTER = Duration.ofSeconds(80);
     static final int IDLE_CONNECTIONS = 5000;
+    /** Normal answers per measured phase, at least: their p99 is then about the 16th slowest (80 a second for 20 s). */
+    static final int SAMPLES_PER_PHASE = 1600;
     /** {@code server.tomcat.connection-timeout} in application.yml: an idle new connection is closed after it. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(20);
 
@@ -59,12 +62,13 @@ class HostileClientsIT {
             System.out.println("*** " + why + " ***");
             return why;
         });
-        Duration phase = Reports.duration("hostile.duration", "PT20S");
+        Duration shortestPhase = Reports.duration("hostile.duration", "PT20S");
         TrickleSink.warmUpTricklers(1000, Duration.ofSeconds(20)); // this driver's code, before the server meets it
         try (ServerProcess server = ServerProcess.start("hostile", "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL)) {
             LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
             double saturation = driver.saturationPerSecond();
             double normalRate = saturation / 2;
+            Duration phase = phaseFor(normalRate, shortestPhase);
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("saturationPerSecond", LoadReport.round(saturation));
             figures.put("normalPerSecond", LoadReport.round(normalRate));
@@ -112,7 +116,7 @@ class HostileClientsIT {
             Phase wave = phase(server, () -> {
                 atOnce.start();
                 atOnce.awaitAllOpen(Duration.ofSeconds(20));
-                return driver.openLoop(normalRate, CONNECTION_TIMEOUT.plusSeconds(5));
+                return driver.openLoop(normalRate, max(CONNECTION_TIMEOUT.plusSeconds(5), phase));
             }, atOnce);
             figures.put("idleConnectionsOpenedAtOnce", wave.figures());
 
@@ -162,6 +166,19 @@ class HostileClientsIT {
             assertThat(after.unexpectedCount()).isZero();
             assertThat(after.answered(200)).isPositive();
         }
+    }
+
+    /**
+     * A phase long enough for {@link #SAMPLES_PER_PHASE} normal answers at {@code rate}, and at least
+     * {@code shortest}: a p99 of fewer answers is one of their few slowest, and moved 2x between two
+     * phases alone where the machine saturated at 58 requests/s (580 answers in 20 s).
+     */
+    static Duration phaseFor(double rate, Duration shortest) {
+        return max(shortest, Duration.ofSeconds((long) Math.ceil(SAMPLES_PER_PHASE / rate)));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** This process's open-files limit (the JVM raises its soft limit to the hard one at start). */
