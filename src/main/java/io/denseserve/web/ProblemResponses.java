@@ -71,6 +71,9 @@ class ProblemResponses {
             upload.discardRest(connection);
         } catch (IOException | IllegalStateException e) {
             connection.close(); // the client is gone, or the container ended the request meanwhile
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
         }
     }
 

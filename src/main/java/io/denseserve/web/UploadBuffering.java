@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.boot.autoconfigure.web.servlet.MultipartProperties;
 import org.springframework.boot.web.servlet.filter.OrderedFormContentFilter;
@@ -62,6 +64,7 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     /** Before Spring's form filter, the first that may read a body, and just after {@link EarlyRefusal}. */
     static final int ORDER = OrderedFormContentFilter.DEFAULT_ORDER - 10;
 
+    private static final Logger LOG = LoggerFactory.getLogger(UploadBuffering.class);
     private static final String UPLOAD = UploadBuffering.class.getName() + ".upload";
     private static final long CHECK_MILLIS = 250;
     /**
@@ -222,9 +225,22 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
             if (rate < minBytesPerSecond && upload.settle()) {
                 ended++;
                 // Concatenated, not formatted: under a trickling attack this runs hundreds of times a second.
-                end(upload, problems.tooSlow("the request body arrived at " + Math.round(rate) + " bytes/s; the minimum is "
-                        + Math.round(minBytesPerSecond) + " bytes/s"));
+                endGuarded(upload, problems.tooSlow("the request body arrived at " + Math.round(rate)
+                        + " bytes/s; the minimum is " + Math.round(minBytesPerSecond) + " bytes/s"));
             }
+        }
+    }
+
+    /**
+     * {@link #end} from the rate check's own thread, which must outlive any one ending: an exception
+     * escaping a periodic task cancels it for good, silently, and slow bodies would then hold their
+     * connections until the body timeout, all of them together. (A failed answer closes its connection.)
+     */
+    private void endGuarded(Upload upload, ProblemTypes.Mapped problem) {
+        try {
+            end(upload, problem);
+        } catch (RuntimeException e) {
+            LOG.warn("answering a slow request body failed; its connection is closed", e);
         }
     }
 

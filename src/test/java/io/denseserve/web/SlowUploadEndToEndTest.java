@@ -1,6 +1,9 @@
 package io.denseserve.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.reset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.tomcat.util.threads.ThreadPoolExecutor;
@@ -28,6 +32,7 @@ import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 
 /**
  * Clients that send a request body slowly, or promise more than the memory budget holds, against
@@ -56,6 +61,9 @@ class SlowUploadEndToEndTest {
     @Autowired
     ServletWebServerApplicationContext context;
 
+    @MockitoSpyBean
+    ProblemResponses responses;
+
     @Test
     void everyRequestThreadIsStartedWithTheServer() {
         // When thousands of idle connections time out together, each close is handed to a request
@@ -80,19 +88,41 @@ class SlowUploadEndToEndTest {
         http.awaitReady();
         double before = tooSlowCount();
         try (Socket slow = openBody(100_000)) {
-            slow.setSoTimeout(250);
-            String answer = "";
-            long deadline = System.nanoTime() + 15_000_000_000L;
-            while (!answer.contains("}") && System.nanoTime() < deadline) {
-                slow.getOutputStream().write('x'); // one byte a quarter second: 4 bytes/s
-                answer += readAvailable(slow);
-            }
+            String answer = trickleUntilAnswered(slow);
             assertThat(answer).startsWith("HTTP/1.1 408").containsIgnoringCase("connection: close");
             JsonNode problem = JSON.readTree(answer.substring(answer.indexOf('{')));
             assertThat(problem.path("type").asText()).isEqualTo("https://denseserve.dev/problems/request-too-slow");
             assertThat(problem.path("detail").asText()).contains("the minimum is 8192 bytes/s");
         }
         assertThat(tooSlowCount()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void theRateCheckOutlivesAnAnswerThatFails() throws Exception {
+        // An exception escaping a periodic task cancels it for good, silently: every later slow body
+        // would then hold its connection until the body timeout (30 s), and all of them together.
+        new Http(port).awaitReady();
+        CountDownLatch failed = new CountDownLatch(1);
+        doAnswer(invocation -> {
+            failed.countDown();
+            throw new IllegalArgumentException("an answer that fails");
+        }).doCallRealMethod().when(responses).writeUnread(any(Upload.class), any(ProblemTypes.Mapped.class));
+        try {
+            try (Socket failing = openBody(100_000)) {
+                failing.setSoTimeout(250);
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (failed.getCount() > 0 && System.nanoTime() < deadline) {
+                    failing.getOutputStream().write('x');
+                    readAvailable(failing);
+                }
+                assertThat(failed.getCount()).as("the rate check tried to answer the first slow body").isZero();
+            }
+            try (Socket next = openBody(100_000)) {
+                assertThat(trickleUntilAnswered(next)).as("a slow body after the failed answer").startsWith("HTTP/1.1 408");
+            }
+        } finally {
+            reset(responses);
+        }
     }
 
     @Test
@@ -220,6 +250,21 @@ class SlowUploadEndToEndTest {
         socket.getOutputStream().write((head + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + contentType + "\r\n"
                 + "Content-Length: " + length + "\r\n\r\nx").getBytes(StandardCharsets.US_ASCII));
         return socket;
+    }
+
+    /**
+     * Sends a body's bytes at 4 a second until the whole answer (problem JSON) has arrived, for at
+     * most 15 s; returns what arrived.
+     */
+    private static String trickleUntilAnswered(Socket slow) throws IOException {
+        slow.setSoTimeout(250);
+        String answer = "";
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!answer.contains("}") && System.nanoTime() < deadline) {
+            slow.getOutputStream().write('x'); // one byte a quarter second: 4 bytes/s
+            answer += readAvailable(slow);
+        }
+        return answer;
     }
 
     private static String readAvailable(Socket socket) throws IOException {
