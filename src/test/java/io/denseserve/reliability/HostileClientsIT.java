@@ -21,15 +21,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Hostile clients beside normal ones, against the packaged jar, in one run: normal clients send
- * at half the saturation rate (measured first) alone (twice, pooled; the second phase's p99 over
- * the first's is reported as the run's own noise), then beside (a) 1,000 connections trickling
+ * at half the saturation rate (measured first; then one phase unmeasured while the JIT settles)
+ * alone (three phases spread over the run, pooled; each one's p99 is reported as the run's own
+ * noise), then beside (a) 1,000 connections trickling
  * request bodies at 1 byte/s (a first attack on the server, which has only met its own connection
  * warm-up, and a second one), (b) 5,000 idle connections (opened over one connection
  * timeout, then again all at once, the burst that the service's spread of first deadlines is for), and (c)
  * 64 clients sending maximum-size bodies, maximum-pixel images, decompression-bomb headers and
- * bodies cut off halfway. Normal clients must see no error and a p99 under a second (against tens
- * of seconds when slow bodies held request threads) under (a) and (b), and within 3x of the p99
- * alone; under (c) every answer is 200, 400,
+ * bodies cut off halfway. Normal clients must see no error and a p99 within 2x of their p99 alone
+ * (against tens of seconds when slow bodies held request threads) under (a) and (b); under (c)
+ * every answer is 200, 400,
  * 413 or 503 with Retry-After, resident memory stays within the budget documented in
  * RELIABILITY.md, and the service classifies afterwards. Each
  * phase lasts {@code -Dhostile.duration} (CI: 20 s), or longer where the normal clients' rate
@@ -48,6 +49,8 @@ class HostileClientsIT {
      */
     static final Duration COMPILED_AFTER = Duration.ofSeconds(80);
     static final int IDLE_CONNECTIONS = 5000;
+    /** Normal clients' p99 beside hostile ones, at most this many times their p99 alone. */
+    static final double MAX_P99_RATIO_TO_ALONE = 2;
     /** Normal answers per measured phase, at least: their p99 is then about the 16th slowest (80 a second for 20 s). */
     static final int SAMPLES_PER_PHASE = 1600;
     /** {@code server.tomcat.connection-timeout} in application.yml: an idle new connection is closed after it. */
@@ -74,6 +77,10 @@ class HostileClientsIT {
             figures.put("normalPerSecond", LoadReport.round(normalRate));
             figures.put("phaseSeconds", phase.toSeconds());
 
+            // The saturation run leaves the JIT compiling normal traffic's code: settled unmeasured first,
+            // so that the phases alone are what a server serving only normal clients gives.
+            Phase settling = phase(server, () -> driver.openLoop(normalRate, phase), null);
+            figures.put("settlingJitCpuShare", LoadReport.round(settling.jitCpuShare()));
             Phase aloneFirst = phase(server, () -> driver.openLoop(normalRate, phase), null);
 
             // The first attack meets what the connection warm-up left for the JIT to compile: measured,
@@ -86,16 +93,11 @@ class HostileClientsIT {
             figures.put("tricklingBodiesFirstAttack", firstAttack.figures());
 
             Phase aloneSecond = phase(server, () -> driver.openLoop(normalRate, phase), null);
-            Phase alone = new Phase(LoadReport.pooled(aloneFirst.normal(), aloneSecond.normal()), Map.of(),
-                    Math.max(aloneFirst.rssMaxMiB(), aloneSecond.rssMaxMiB()));
-            figures.put("alone", alone.figures());
-            // Two phases of the same clients alone: how far a p99 of one phase moves on this machine.
-            figures.put("aloneSecondP99OverFirst", LoadReport.round(
-                    aloneSecond.normal().percentileMs(200, 99) / aloneFirst.normal().percentileMs(200, 99)));
 
             Tricklers tricklers = new Tricklers(server, 1000);
             Phase slow = phase(server, () -> driver.openLoop(normalRate, warmedUp(tricklers.start(), phase)), tricklers);
             slow.hostile().put("tooSlowCounted", server.metric("denseserve_requests_total", "outcome=\"too_slow\""));
+            server.writeThreadDump("hostile-threads-after-trickling.txt"); // where its threads stood, should this run fail
             figures.put("tricklingBodies", slow.figures());
 
             // Idle connections from many clients arrive at any time: opened over one connection-timeout,
@@ -120,6 +122,16 @@ class HostileClientsIT {
             }, atOnce);
             figures.put("idleConnectionsOpenedAtOnce", wave.figures());
 
+            Phase aloneThird = phase(server, () -> driver.openLoop(normalRate, phase), null);
+            // Three phases alone, spread over the run (a neighbour on a shared machine slows some minutes
+            // and not others), pooled; how far their p99s lie apart is this machine's own noise.
+            List<Phase> alonePhases = List.of(aloneFirst, aloneSecond, aloneThird);
+            Phase alone = new Phase(LoadReport.pooled(alonePhases.stream().map(Phase::normal).toArray(LoadReport[]::new)),
+                    Map.of(), alonePhases.stream().mapToDouble(Phase::rssMaxMiB).max().orElseThrow(),
+                    alonePhases.stream().mapToDouble(Phase::jitCpuShare).max().orElseThrow());
+            figures.put("alone", alone.figures());
+            figures.put("aloneP99sMs", alonePhases.stream().map(p -> LoadReport.round(p.p99())).toList());
+
             Burst burst = new Burst(server, 64, burstUploads());
             Phase heavy = phase(server, () -> driver.openLoop(normalRate, warmedUp(burst.start(), phase)), burst);
             heavy.hostile().put("503WithoutRetryAfter", burst.retryAfterMissing());
@@ -128,29 +140,22 @@ class HostileClientsIT {
             LoadReport after = driver.closedLoop(1, Duration.ofSeconds(3));
             figures.put("afterwards", Map.of("ready", readyAfter, "run", after.summary()));
             figures.put("rssBudgetMiB", RSS_BUDGET_MIB);
-            double aloneP99 = alone.normal().percentileMs(200, 99);
+            double aloneP99 = alone.p99();
             figures.put("normalP99RatioToAlone", Map.of(
-                    "tricklingBodiesFirstAttack", LoadReport.round(firstAttack.normal().percentileMs(200, 99) / aloneP99),
-                    "tricklingBodies", LoadReport.round(slow.normal().percentileMs(200, 99) / aloneP99),
-                    "idleConnections", LoadReport.round(flood.normal().percentileMs(200, 99) / aloneP99),
-                    "idleConnectionsOpenedAtOnce", LoadReport.round(wave.normal().percentileMs(200, 99) / aloneP99)));
+                    "tricklingBodiesFirstAttack", LoadReport.round(firstAttack.p99() / aloneP99),
+                    "tricklingBodies", LoadReport.round(slow.p99() / aloneP99),
+                    "idleConnections", LoadReport.round(flood.p99() / aloneP99),
+                    "idleConnectionsOpenedAtOnce", LoadReport.round(wave.p99() / aloneP99)));
             Reports.write("hostile", figures);
 
             assertThat(alone.normal().failures()).isEmpty();
             for (Phase p : List.of(firstAttack, slow, flood, wave)) {
                 assertThat(p.normal().failures()).as("normal requests hung or cut off").isEmpty();
                 assertThat(p.normal().unexpectedSamples()).as("normal requests answered other than 200").isEmpty();
-                // Held request threads would push this to the tens of seconds (every request waiting for a
-                // slow body's timeout). The target, 2x the p99 alone, is reported in RELIABILITY.md: on 2
-                // cores shared with this driver, a GC pause among a phase's slowest answers moves it that much.
-                assertThat(p.normal().percentileMs(200, 99)).as("normal p99, ms, against %.1f alone",
-                        alone.normal().percentileMs(200, 99)).isLessThanOrEqualTo(1000.0);
-            }
-            // The ratios sit near 1 in most runs (RELIABILITY.md §5); 3x leaves room for such a pause and
-            // still catches stalls such as spinning inference threads cause.
-            for (Phase p : List.of(firstAttack, slow, flood, wave)) {
-                assertThat(p.normal().percentileMs(200, 99)).as("normal p99, ms, against %.1f alone",
-                        aloneP99).isLessThanOrEqualTo(3 * aloneP99);
+                // Held request threads put it in the tens of seconds (each request waiting for a slow
+                // body's timeout); a server busy with hostile clients, above the p99 of the same clients alone.
+                assertThat(p.p99()).as("normal p99, ms, against %.1f alone", aloneP99)
+                        .isLessThanOrEqualTo(MAX_P99_RATIO_TO_ALONE * aloneP99);
             }
             assertThat(slow.hostile().keySet()).as("trickled bodies were answered 408").contains("408");
             assertThat(openAtStart[0]).as("idle connections open as the normal clients started").isEqualTo((long) IDLE_CONNECTIONS);
@@ -192,20 +197,30 @@ class HostileClientsIT {
         return Long.MAX_VALUE;
     }
 
-    /** One phase's normal clients, hostile outcomes and peak RSS. */
-    private record Phase(LoadReport normal, Map<String, Object> hostile, double rssMaxMiB) {
+    /**
+     * One phase's normal clients, hostile outcomes, peak RSS, and the share of one CPU the JIT's
+     * compiler threads took meanwhile (a server still compiling answers more slowly).
+     */
+    private record Phase(LoadReport normal, Map<String, Object> hostile, double rssMaxMiB, double jitCpuShare) {
         Map<String, Object> figures() {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("normal", normal.summary());
             f.put("hostile", hostile);
             f.put("rssMaxMiB", rssMaxMiB);
+            f.put("jitCpuShare", LoadReport.round(jitCpuShare));
             return f;
+        }
+
+        double p99() {
+            return normal.percentileMs(200, 99);
         }
     }
 
     private static Phase phase(ServerProcess server, Callable<LoadReport> normal, HostileClients hostile) throws Exception {
         LoadReport report;
         List<MemorySampler.Sample> samples;
+        long start = System.nanoTime();
+        double compiling = server.compilerCpuSeconds();
         try (MemorySampler memory = new MemorySampler(server, 1_000)) {
             try {
                 report = normal.call();
@@ -216,8 +231,10 @@ class HostileClientsIT {
             }
             samples = memory.samples();
         }
+        // Compiler threads the JVM stopped meanwhile take their CPU time with them: a lower bound.
+        double jitShare = Math.max(0, server.compilerCpuSeconds() - compiling) / ((System.nanoTime() - start) / 1e9);
         Map<String, Object> outcomes = new LinkedHashMap<>(hostile == null ? Map.of() : hostile.outcomes());
-        return new Phase(report, outcomes, MemorySampler.maxRss(samples));
+        return new Phase(report, outcomes, MemorySampler.maxRss(samples), jitShare);
     }
 
     /** Gives hostile clients, already started, 3 s to connect and get going; returns {@code phase}. */

@@ -100,6 +100,13 @@ final class ServerProcess implements RunningService, AutoCloseable {
         return process.pid();
     }
 
+    /** Writes the server's threads and their stacks ({@code jcmd PID Thread.print}) to {@code REPORTS/<file>}. */
+    void writeThreadDump(String file) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), "Thread.print").redirectErrorStream(true)
+                .redirectOutput(REPORTS.resolve(file).toFile()).start().waitFor();
+    }
+
     /** CPU time the whole process has used (utime + stime), in seconds. */
     double cpuSeconds() throws IOException {
         return cpuSecondsOf(Path.of("/proc", String.valueOf(pid()), "stat"));
