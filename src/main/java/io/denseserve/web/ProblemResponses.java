@@ -69,8 +69,11 @@ class ProblemResponses {
         try {
             writeBeforeLingering((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(), mapped);
             upload.discardRest(connection);
-        } catch (IOException | IllegalStateException e) {
-            connection.close(); // the client is gone, or the container ended the request meanwhile
+        } catch (IOException | IllegalStateException | NullPointerException e) {
+            // The client is gone, or the container ended the request meanwhile: Tomcat then throws
+            // IllegalStateException, or NullPointerException from a flush once it has recycled the
+            // request's processor (seen as the connection warm-up's own clients closed).
+            connection.close();
         } catch (RuntimeException e) {
             connection.close();
             throw e;
