@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * timeout, then again all at once, the burst that the service's spread of first deadlines is for), and (c)
  * 64 clients sending maximum-size bodies, maximum-pixel images, decompression-bomb headers and
  * bodies cut off halfway. Normal clients must see no error and a p99 within 2x of their p99 alone
- * (against tens of seconds when slow bodies held request threads) under (a) and (b); under (c)
+ * (against tens of seconds when slow bodies held request threads) under (a) and (b), within 3x
+ * under the first attack; under (c)
  * every answer is 200, 400,
  * 413 or 503 with Retry-After, resident memory stays within the budget documented in
  * RELIABILITY.md, and the service classifies afterwards. Each
@@ -51,6 +52,12 @@ class HostileClientsIT {
     static final int IDLE_CONNECTIONS = 5000;
     /** Normal clients' p99 beside hostile ones, at most this many times their p99 alone. */
     static final double MAX_P99_RATIO_TO_ALONE = 2;
+    /**
+     * The same for the first attack on a fresh server, which still meets code its connection warm-up
+     * did not run, compiled by the JIT beside it: 1.15-2.0x in seven runs on a 2-vCPU VM
+     * (RELIABILITY.md §5). Held threads or stalls still put it far above this.
+     */
+    static final double FIRST_ATTACK_MAX_P99_RATIO_TO_ALONE = 3;
     /** Normal answers per measured phase, at least: their p99 is then about the 16th slowest (80 a second for 20 s). */
     static final int SAMPLES_PER_PHASE = 1600;
     /** {@code server.tomcat.connection-timeout} in application.yml: an idle new connection is closed after it. */
@@ -154,8 +161,8 @@ class HostileClientsIT {
                 assertThat(p.normal().unexpectedSamples()).as("normal requests answered other than 200").isEmpty();
                 // Held request threads put it in the tens of seconds (each request waiting for a slow
                 // body's timeout); a server busy with hostile clients, above the p99 of the same clients alone.
-                assertThat(p.p99()).as("normal p99, ms, against %.1f alone", aloneP99)
-                        .isLessThanOrEqualTo(MAX_P99_RATIO_TO_ALONE * aloneP99);
+                double most = p == firstAttack ? FIRST_ATTACK_MAX_P99_RATIO_TO_ALONE : MAX_P99_RATIO_TO_ALONE;
+                assertThat(p.p99()).as("normal p99, ms, against %.1f alone", aloneP99).isLessThanOrEqualTo(most * aloneP99);
             }
             assertThat(slow.hostile().keySet()).as("trickled bodies were answered 408").contains("408");
             assertThat(openAtStart[0]).as("idle connections open as the normal clients started").isEqualTo((long) IDLE_CONNECTIONS);
