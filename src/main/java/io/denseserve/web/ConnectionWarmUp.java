@@ -173,14 +173,12 @@ public class ConnectionWarmUp implements HealthIndicator {
                         continue;
                     }
                     if (now >= drip.endNanos) {
-                        closeQuietly(key); // goes away mid-body
-                        openDrip(selector, target, now);
+                        replaceDrip(key, selector, target); // goes away mid-body
                         continue;
                     }
                     drip.nextNanos = now + DRIP_NANOS;
                     if (!writeQuietly((SocketChannel) key.channel(), DRIP)) {
-                        closeQuietly(key);
-                        openDrip(selector, target, now);
+                        replaceDrip(key, selector, target);
                     }
                 }
             }
@@ -201,8 +199,7 @@ public class ConnectionWarmUp implements HealthIndicator {
     private void dripAnswered(SelectionKey key, Drip drip, int n, Selector selector, InetSocketAddress target)
             throws IOException {
         if (n < 0) {
-            closeQuietly(key); // closed by the server: after its 408, or after lingering
-            openDrip(selector, target, System.nanoTime());
+            replaceDrip(key, selector, target); // closed by the server: after its 408, or after lingering
         } else if (n > 0 && !drip.answered) {
             drip.answered = true;
             answered++;
@@ -210,8 +207,7 @@ public class ConnectionWarmUp implements HealthIndicator {
                 // Dripping on until the server's lingering deadline closes the connection.
                 drip.endNanos = System.nanoTime() + outlastLingeringNanos;
             } else {
-                closeQuietly(key);
-                openDrip(selector, target, System.nanoTime());
+                replaceDrip(key, selector, target);
             }
         }
     }
@@ -220,15 +216,13 @@ public class ConnectionWarmUp implements HealthIndicator {
     private void exchanged(SelectionKey key, WarmUpExchange exchange, int n, ByteBuffer read, Selector selector,
             InetSocketAddress target) throws IOException {
         if (n < 0) {
-            closeQuietly(key);
-            openExchange(selector, target, System.nanoTime());
+            replaceExchange(key, selector, target);
         } else if (n > 0 && exchange.received(read)) {
             exchanges++;
             if (System.nanoTime() < exchange.endNanos && writeQuietly((SocketChannel) key.channel(), wholeRequest)) {
                 return;
             }
-            closeQuietly(key); // between two requests, as a client done with its connection
-            openExchange(selector, target, System.nanoTime());
+            replaceExchange(key, selector, target); // between two requests, as a client done with its connection
         }
     }
 
@@ -254,6 +248,18 @@ public class ConnectionWarmUp implements HealthIndicator {
 
     private void openExchange(Selector selector, InetSocketAddress target, long now) throws IOException {
         open(selector, target, wholeRequest, new WarmUpExchange(now + lifetimeNanos()));
+    }
+
+    /** Closes {@code key}'s connection and opens a dripping one in its place. */
+    private void replaceDrip(SelectionKey key, Selector selector, InetSocketAddress target) throws IOException {
+        closeQuietly(key);
+        openDrip(selector, target, System.nanoTime());
+    }
+
+    /** Closes {@code key}'s connection and opens one sending whole requests in its place. */
+    private void replaceExchange(SelectionKey key, Selector selector, InetSocketAddress target) throws IOException {
+        closeQuietly(key);
+        openExchange(selector, target, System.nanoTime());
     }
 
     private static long lifetimeNanos() {

@@ -118,7 +118,8 @@ public final class FirstAttackLatency {
                     jit.add(s, compiling);
                     System.out.printf(Locale.ROOT, "trial %d %s at %.1f requests/s: alone p50 %.1f p99 %.1f ms (JIT %.0f%% of one CPU); tricklers"
                             + " (from %.1f s after the JVM started) p50 %.1f p99 %.1f ms, errors %d, server CPU %.0f%% of one (JIT %.0f%%),"
-                            + " longest GC pause %.0f ms; p99 ratio %.2f%n", t + 1, setting.label(), rate, alone.percentileMs(200, 50), alone.percentileMs(200, 99), 100 * compilingAlone, attackFrom, attacked.percentileMs(200, 50),
+                            + " longest GC pause %.0f ms; p99 ratio %.2f%n", t + 1, setting.label(), rate, alone.percentileMs(200, 50),
+                            alone.percentileMs(200, 99), 100 * compilingAlone, attackFrom, attacked.percentileMs(200, 50),
                             attacked.percentileMs(200, 99), attacked.failures().size() + attacked.unexpectedCount(), 100 * cpu, 100 * compiling,
                             longestPause, ratio);
                 }
