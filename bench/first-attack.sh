@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # The first trickling attack on a freshly started server: with the JVM's default 1 MB G1 regions,
-# with the container's JVM options (deploy/docker/jvm.options) and no connection warm-up before
-# readiness, a 5 s or a 10 s one, as shipped, as shipped after a 15 s attack (its handling
+# as shipped (the container's JVM options, deploy/docker/jvm.options), as shipped after a 15 s attack (its handling
 # compiled by the JIT), with the JIT's compiler threads at nice 19 or 10, and as shipped with the
 # JIT's log (target/reliability/first-attack-compilation.log, for bench/deoptimizations.py). Fresh
 # servers, in turn; normal clients at half the saturation rate alone and beside 1,000 trickling
-# connections. Naming settings runs only those (fresh-1MB-regions, fresh-without-warm-up,
-# fresh-5s-warm-up, fresh-10s-warm-up, fresh, after-15s-attack, fresh-jit-nice-19,
+# connections. Naming settings runs only those (fresh-1MB-regions, fresh, after-15s-attack, fresh-jit-nice-19,
 # fresh-jit-nice-10, fresh-logging-compilation).
 # Usage: bench/first-attack.sh [TRIALS] [SECONDS_PER_PHASE] [SETTING...]
 set -euo pipefail

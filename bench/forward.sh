@@ -4,15 +4,18 @@
 #   onnxruntime        the service's ONNX Runtime plan (the CPU default): our graph, our folds
 #   pytorch            the service's libtorch plan (GPU default, CPU fallback)
 #   pytorch-bf16       the same plan with precision=bf16 (needs avx512_bf16 or amx_bf16 to mean anything)
-#   onnxruntime-torchvision  ONNX Runtime on torchvision's own torch.onnx.export of the same weights,
-#                      with the same OrtSession options: the peer a CPU user would pick
+#   ort-default-opset13  ONNX Runtime with its default session options (nothing set: its own
+#   ort-default-opset17  thread count, all graph optimizations, spinning threads) on torchvision's own
+#                      torch.onnx.export of the same weights at opset 13 / 17: the peer a CPU user
+#                      would pick; the faster of the two rows is "the peer" every ratio is taken against
 #   torchscript        the same weights traced by torch.jit and loaded through DJL
 #   torchvision-eager  torchvision 0.14 in Python (Debian's torch 1.13)
 #   torchvision-frozen torch.jit.optimize_for_inference(torch.jit.freeze(trace)), torch 1.13
 #   onnxruntime-initial  our ONNX Runtime plan on torchvision's initial weights (every BN the
 #                      identity): a labelled extra row, not a figure users will see
 # Each measurement is its own process (peak RSS is per process); configurations are interleaved
-# over ROUNDS rounds and the median per configuration is reported. 2 intra-op threads everywhere.
+# over ROUNDS rounds and the median per configuration is reported. 2 intra-op threads everywhere
+# but in the peer's rows, which keep ONNX Runtime's default (one per physical core).
 # Usage: bench/forward.sh [ROUNDS] [BATCHES] [IMPLEMENTATIONS] ; needs python3-torchvision.
 #   IMPLEMENTATIONS: a subset of the labels above, such as "pytorch torchscript" (default: all)
 # Results: target/bench/forward.csv
@@ -21,12 +24,12 @@ cd "$(dirname "$0")/.."
 . scripts/onednn-limit.sh
 ROUNDS=${1:-3}
 BATCHES=${2:-"1 8 16"}
-IMPLEMENTATIONS=" ${3:-onnxruntime onnxruntime-torchvision pytorch pytorch-bf16 torchscript torchvision-eager torchvision-frozen onnxruntime-initial} "
+IMPLEMENTATIONS=" ${3:-onnxruntime ort-default-opset13 ort-default-opset17 pytorch pytorch-bf16 torchscript torchvision-eager torchvision-frozen onnxruntime-initial} "
 OUT=target/bench
 mkdir -p "$OUT"
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
 CP="target/test-classes:target/classes:$(cat "$OUT/cp.txt")"
-[ -f "$OUT/densenet121.torchvision.onnx" ] || /usr/bin/python3 bench/forward_torch.py export "$OUT"
+[ -f "$OUT/densenet121.torchvision-opset13.onnx" ] || /usr/bin/python3 bench/forward_torch.py export "$OUT"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs${ONEDNN_MAX_CPU_ISA:+; oneDNN limited to $ONEDNN_MAX_CPU_ISA}"
 echo "flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|amx_tile|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 # Single-stream forward passes: OpenMP threads keep spinning between ops (OMP_WAIT_POLICY unset),
@@ -40,7 +43,8 @@ for round in $(seq "$ROUNDS"); do
   for batch in $BATCHES; do
     n=$(( batch == 1 ? 40 : 8 ))
     run onnxruntime "${JAVA[@]}" onnxruntime "$OUT/densenet121.pth" "$batch" "$n"
-    run onnxruntime-torchvision "${JAVA[@]}" onnxruntime-torchvision "$OUT/densenet121.torchvision.onnx" "$batch" "$n"
+    run ort-default-opset13 "${JAVA[@]}" ort-default "$OUT/densenet121.torchvision-opset13.onnx" "$batch" "$n"
+    run ort-default-opset17 "${JAVA[@]}" ort-default "$OUT/densenet121.torchvision-opset17.onnx" "$batch" "$n"
     run pytorch "${JAVA[@]}" pytorch "$OUT/densenet121.pth" "$batch" "$n"
     run pytorch-bf16 "${JAVA[@]}" pytorch-bf16 "$OUT/densenet121.pth" "$batch" "$n"
     run torchscript "${JAVA[@]}" torchscript "$OUT/densenet121.torchscript.pt" "$batch" "$n"
@@ -62,8 +66,15 @@ for (impl, batch), v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])
                                           statistics.median(x[1] for x in v), len(v)))
 med = {k: statistics.median(x[0] for x in v) for k, v in rows.items()}
 for batch in sorted({b for _, b in med}):
-    for a, b in (("onnxruntime", "onnxruntime-torchvision"), ("pytorch", "torchscript"),
-                 ("pytorch-bf16", "pytorch"), ("pytorch-bf16", "onnxruntime")):
+    peers = [(med[(p, batch)], p) for p in ("ort-default-opset13", "ort-default-opset17") if (p, batch) in med]
+    if peers:
+        best, peer = max(peers)
+        print("batch %d: the peer is %s (%.1f img/s)" % (batch, peer, best))
+        for a in ("onnxruntime", "pytorch-bf16", "torchvision-frozen"):
+            if (a, batch) in med:
+                print("batch %d: %s / the peer = %.2fx" % (batch, a, med[(a, batch)] / best))
+    for a, b in (("pytorch", "torchscript"),
+                 ("pytorch-bf16", "pytorch")):
         if (a, batch) in med and (b, batch) in med:
             print("batch %d: %s / %s = %.2fx" % (batch, a, b, med[(a, batch)] / med[(b, batch)]))
 PY

@@ -5,7 +5,9 @@
                                          (bench/trained_like.py, seed 0) as OUT_DIR/densenet121.pth,
                                          the same network traced to TorchScript
                                          (densenet121.torchscript.pt) and exported by torch.onnx
-                                         (densenet121.torchvision.onnx, dynamic batch), and
+                                         at opset 13 and at opset 17
+                                         (densenet121.torchvision-opset13.onnx, -opset17.onnx,
+                                         dynamic batch), and
                                          torchvision's initial weights (every BN the identity) as
                                          OUT_DIR/densenet121-initial.pth
   forward_torch.py eager WEIGHTS BATCH N  prints RESULT,torchvision-eager,BATCH,img/s,peakRSS-MiB
@@ -34,9 +36,10 @@ def export(out):
     with torch.no_grad():
         traced = torch.jit.trace(model, example)
     traced.save(out + "/densenet121.torchscript.pt")
-    torch.onnx.export(model, example, out + "/densenet121.torchvision.onnx", opset_version=17,
-                      input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
+    for opset in (13, 17):
+        torch.onnx.export(model, example, "%s/densenet121.torchvision-opset%d.onnx" % (out, opset),
+                          opset_version=opset, input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
     torch.manual_seed(0)
     torch.save(torchvision.models.densenet121().state_dict(), out + "/densenet121-initial.pth")
 

@@ -38,9 +38,11 @@ bench_model() { # label, model spec for PredictorBench, server args, image
   local label=$1 spec=$2 args=$3 image=$4
   java $SERVER_JAVA_OPTS -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.denseserve.bench.PredictorBench \
     "$spec" "$image" "$SECONDS_PER_POINT" 16 2>/dev/null | grep '^RESULT' | sed "s/^RESULT,predictor/$label,in-process/" | tee -a "$OUT/http-load.csv"
+  local started; started=$(date +%s.%N)
   java $SERVER_JAVA_OPTS -jar "$JAR" --server.port=$PORT $args --logging.level.root=warn > "$OUT/server-$label.log" 2>&1 &
   local pid=$!
-  for _ in $(seq 240); do curl -fs localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
+  for _ in $(seq 1200); do curl -fs localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.1; done
+  echo "$label,ready_s,$(echo "$(date +%s.%N) - $started" | bc)" | tee -a "$OUT/http-load.csv"
   rss() { curl -fs localhost:$PORT/actuator/prometheus | awk '/^process_resident_memory_bytes/ {printf "%.0f", $2 / 1048576}'; }
   IMAGE=$image wrk -t 2 -c 4 -d 5s -s bench/post-image.lua http://localhost:$PORT >/dev/null # warm-up
   local rss_before; rss_before=$(rss)

@@ -72,22 +72,6 @@ public class DenseServeProperties {
         @DecimalMin("0.0")
         @DecimalMax(value = "1.0", inclusive = false)
         private double firstDeadlineSpread = 0.5;
-        /**
-         * How long the service drips request bodies into its own connector before it reports
-         * ready, so that the JIT has compiled the handling of slow clients before any client
-         * waits on it; 0 reports ready without it.
-         */
-        @NotNull
-        private Duration warmUp = Duration.ofSeconds(10);
-
-        public Duration getWarmUp() {
-            return warmUp;
-        }
-
-        public void setWarmUp(Duration warmUp) {
-            this.warmUp = warmUp;
-        }
-
         public double getFirstDeadlineSpread() {
             return firstDeadlineSpread;
         }
@@ -196,9 +180,12 @@ public class DenseServeProperties {
         @Min(1)
         @Max(256)
         private int batchSize = 8;
-        /** How long a batch may wait to fill, counted from its first request's arrival. */
+        /**
+         * How long a free worker may wait for its batch to fill, counted from its first request's
+         * arrival; 0 (the default): it takes what is queued at once.
+         */
         @NotNull
-        private Duration maxBatchDelay = Duration.ofMillis(5);
+        private Duration maxBatchDelay = Duration.ZERO;
         /** Requests that may wait for a worker; beyond it requests get 503 at once. */
         @Min(1)
         private int queueCapacity = 64;

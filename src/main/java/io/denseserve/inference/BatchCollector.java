@@ -6,10 +6,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The batching policy, in one place: wait for a first job; then keep taking jobs until the batch
- * holds {@code batchSize} or {@code maxBatchDelay} has passed since that first job was
- * <em>enqueued</em> (not since we began waiting), so a job never waits for batching longer than
- * the delay, however busy the workers were.
+ * The batching policy, in one place. Only a free worker collects: it waits for a first job, takes
+ * every job queued behind it up to {@code batchSize}, then keeps taking jobs until the batch is full
+ * or {@code maxBatchDelay} has passed since that first job was <em>enqueued</em> (not since we began
+ * waiting), so a job never waits for batching longer than the delay. With no delay (the default) a
+ * lone request runs at once, and under load batches are what queued while the workers were busy.
  */
 final class BatchCollector {
 

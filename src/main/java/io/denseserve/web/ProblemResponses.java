@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * Answers a request with a problem before it reaches Spring MVC (the web filters: a classification
  * refused, a body too large or too slow), exactly as {@link ProblemHandler} answers those that did
  * (an Open Inference request as the protocol wants: {@code {"error": detail}}), and counts its
- * outcome, unless the request is the {@link ConnectionWarmUp}'s own.
+ * outcome.
  */
 @Component
 class ProblemResponses {
@@ -25,11 +25,9 @@ class ProblemResponses {
     private final RequestMetrics metrics;
     private final ObjectMapper json;
     private final LingeringClose lingering;
-    private final ConnectionWarmUp warmUp;
 
-    ProblemResponses(RequestMetrics metrics, ObjectMapper json, LingeringClose lingering, ConnectionWarmUp warmUp) {
+    ProblemResponses(RequestMetrics metrics, ObjectMapper json, LingeringClose lingering) {
         this.metrics = metrics;
-        this.warmUp = warmUp;
         this.json = json;
         this.lingering = lingering;
     }
@@ -72,7 +70,7 @@ class ProblemResponses {
         } catch (IOException | IllegalStateException | NullPointerException e) {
             // The client is gone, or the container ended the request meanwhile: Tomcat then throws
             // IllegalStateException, or NullPointerException from a flush once it has recycled the
-            // request's processor (seen as the connection warm-up's own clients closed).
+            // request's processor (seen as a client closed while its 408 was written).
             connection.close();
         } catch (RuntimeException e) {
             connection.close();
@@ -91,9 +89,7 @@ class ProblemResponses {
     private void write(HttpServletRequest request, HttpServletResponse response, ProblemTypes.Mapped mapped) throws IOException {
         ProblemDetail problem = mapped.problem();
         problem.setInstance(URI.create(request.getRequestURI()));
-        if (!warmUp.isOwn(request)) {
-            metrics.count(mapped.outcome());
-        }
+        metrics.count(mapped.outcome());
         response.setStatus(problem.getStatus());
         if (ProblemTypes.retryable(problem.getStatus())) {
             response.setHeader(HttpHeaders.RETRY_AFTER, ProblemTypes.RETRY_AFTER_SECONDS);

@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,7 +52,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       {@code denseserve.uploads.min-data-rate} after the grace period (checked four times a
  *       second), or the body missed {@code denseserve.uploads.body-timeout};</li>
  *   <li>413: the body is larger than an image (raw, or sent to any other path) or a multipart
- *       request may be;</li>
+ *       request may be, or its memory alone would exceed {@code denseserve.uploads.memory-budget}
+ *       (a request that can never succeed is never told to retry);</li>
  *   <li>503 {@code overloaded} with {@code Retry-After}: bodies being read or waiting for their
  *       answer already hold {@code denseserve.uploads.memory-budget}.</li>
  * </ul>
@@ -88,9 +90,8 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     private final double minBytesPerSecond;
     private final long graceNanos;
     private final Duration bodyTimeout;
-    /** Each body being read, with its grace period in nanoseconds. */
-    private final Map<Upload, Long> arriving = new ConcurrentHashMap<>();
-    private final ConnectionWarmUp warmUp;
+    /** Each body being read. */
+    private final Set<Upload> arriving = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService rateCheck = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "upload-rate-check");
         t.setDaemon(true);
@@ -98,9 +99,8 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     });
 
     UploadBuffering(DenseServeProperties properties, MultipartProperties multipartProperties, ServerProperties server,
-            ProblemTypes problems, ProblemResponses responses, ConnectionWarmUp warmUp, MeterRegistry registry) {
+            ProblemTypes problems, ProblemResponses responses, MeterRegistry registry) {
         this.problems = problems;
-        this.warmUp = warmUp;
         this.responses = responses;
         DenseServeProperties.Uploads uploads = properties.getUploads();
         this.budget = new UploadBudget(uploads.getMemoryBudget().toBytes());
@@ -113,7 +113,7 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
         this.bodyTimeout = uploads.getBodyTimeout();
         Gauge.builder("denseserve.uploads.bytes", budget, UploadBudget::used).baseUnit("bytes")
                 .description("request-body bytes held, while arriving and until answered").register(registry);
-        Gauge.builder("denseserve.uploads.arriving", arriving, Map::size)
+        Gauge.builder("denseserve.uploads.arriving", arriving, Set::size)
                 .description("request bodies being read").register(registry);
         rateCheck.scheduleWithFixedDelay(this::checkRates, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -148,8 +148,9 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
         // Several images (multipart, or an Open Inference request's inputs): the request size limit.
         boolean several = isMultipart || ClassificationRequests.isOpenInference(request);
         long cap = several && multipart.maxRequestSize() >= 0 ? multipart.maxRequestSize() : maxImageBytes;
-        cap = Math.min(cap, Math.min(budget.capacity(), Integer.MAX_VALUE - 8));
         int weight = isMultipart ? MULTIPART_WEIGHT : 1;
+        // A body whose memory would not fit the whole budget could never be served, even alone: 413, not 503.
+        cap = Math.min(cap, Math.min(budget.capacity() / weight, Integer.MAX_VALUE - 8));
         if (declared > cap) {
             responses.writeUnread(request, response, problems.map(new ImageRejectedException(Reason.TOO_MANY_BYTES,
                     "the request body has " + declared + " bytes; the limit is " + cap)));
@@ -165,8 +166,7 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
         Upload upload = new Upload(async, request.getInputStream(), declared, cap, weight, budget, this);
         async.addListener(new Deadline(upload));
         request.setAttribute(UPLOAD, upload);
-        // The warm-up's own bodies get no grace: it is there to run the 408 answers many times over.
-        arriving.put(upload, warmUp.isOwn(request) ? 0L : graceNanos);
+        arriving.add(upload);
         request.getInputStream().setReadListener(upload);
     }
 
@@ -212,13 +212,12 @@ public class UploadBuffering extends OncePerRequestFilter implements Upload.Endi
     private void checkRates() {
         int most = Math.max(MIN_ENDS_PER_CHECK, arriving.size() / CHECKS_TO_SPREAD_OVER);
         int ended = 0;
-        for (Map.Entry<Upload, Long> entry : arriving.entrySet()) {
+        for (Upload upload : arriving) {
             if (ended == most) {
                 return; // the rest next time
             }
-            Upload upload = entry.getKey();
             long elapsed = upload.elapsedNanos();
-            if (elapsed <= entry.getValue()) {
+            if (elapsed <= graceNanos) {
                 continue;
             }
             double rate = upload.received() / (elapsed / 1e9);

@@ -32,9 +32,9 @@ import java.util.Random;
  *       torchvision densenet121 {@code .pth}, called as the service calls it (float[][] in,
  *       logits out);</li>
  *   <li>{@code torchscript}: a traced {@code .pt} through DJL;</li>
- *   <li>{@code onnxruntime-torchvision}: ONNX Runtime on torchvision's own {@code torch.onnx.export}
- *       of the same weights, with the options our plan gives ONNX Runtime (all graph optimizations, 2
- *       intra-op threads unless {@code -Dbench.threads}).</li>
+ *   <li>{@code ort-default}: ONNX Runtime on torchvision's own {@code torch.onnx.export} of the
+ *       same weights, with ONNX Runtime's default session options (nothing of ours applied), as a
+ *       user who picks ONNX Runtime runs it.</li>
  * </ul>
  * Prints one CSV line: impl, batch, median images/s, peak RSS in MiB. Driven by {@code
  * bench/forward.sh}.
@@ -65,17 +65,18 @@ public final class ForwardBench {
         int warmup = batch == 1 ? 15 : 4;
         Forward forward = switch (impl) {
             case "onnxruntime" -> PROFILE == null ? plan(InferenceEngine.ONNXRUNTIME, file)
-                    : onnxRuntime(((io.denseserve.plan.OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME, file)).graph());
+                    : onnxRuntime(((OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME, file)).graph(),
+                            OnnxRuntimePlan.sessionOptions(THREADS));
             case "pytorch" -> plan(InferenceEngine.PYTORCH, file);
             case "pytorch-bf16" -> plan(InferenceEngine.PYTORCH, Precision.BF16, file);
             case "torchscript" -> torchscript(file);
-            case "onnxruntime-torchvision" -> onnxRuntime(Files.readAllBytes(file));
+            case "ort-default" -> onnxRuntime(Files.readAllBytes(file), new OrtSession.SessionOptions());
             default -> throw new IllegalArgumentException("unknown implementation " + impl);
         };
         Random random = new Random(0);
         double[] seconds = new double[iterations];
         for (int i = -warmup; i < iterations; i++) {
-            if (i == 0 && PROFILE != null && !impl.startsWith("onnxruntime")) {
+            if (i == 0 && PROFILE != null && !impl.startsWith("onnxruntime") && !impl.startsWith("ort-")) {
                 ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
             }
             float[][] images = new float[batch][3 * SIZE * SIZE];
@@ -90,7 +91,7 @@ public final class ForwardBench {
                 seconds[i] = (System.nanoTime() - start) / 1e9;
             }
         }
-        if (PROFILE != null && !impl.startsWith("onnxruntime")) {
+        if (PROFILE != null && !impl.startsWith("onnxruntime") && !impl.startsWith("ort-")) {
             ai.djl.pytorch.jni.JniUtils.stopProfile(PROFILE);
         }
         if (profiled != null) {
@@ -150,10 +151,9 @@ public final class ForwardBench {
 
     private static OrtSession profiled;
 
-    /** ONNX Runtime on a serialized model, with the options our plan gives it. */
-    static Forward onnxRuntime(byte[] model) throws Exception {
+    /** ONNX Runtime on a serialized model, with {@code options}. */
+    static Forward onnxRuntime(byte[] model, OrtSession.SessionOptions options) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(THREADS);
         if (PROFILE != null) {
             options.enableProfiling(PROFILE);
         }

@@ -153,8 +153,6 @@ class HelmChartTest {
                 .isEqualTo(DurationStyle.detectAndParse(String.valueOf(tomcat.get("keep-alive-timeout"))));
         assertThat(Double.parseDouble(env.get("DENSESERVE_CONNECTIONS_FIRSTDEADLINESPREAD")))
                 .isEqualTo(new DenseServeProperties().getConnections().getFirstDeadlineSpread());
-        assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_CONNECTIONS_WARMUP")))
-                .isEqualTo(new DenseServeProperties().getConnections().getWarmUp());
     }
 
     @Test

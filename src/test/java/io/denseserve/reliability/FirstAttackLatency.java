@@ -11,8 +11,7 @@ import java.util.Locale;
  * other (the packaged jar, the inference-bound DenseNet-BC of the reliability runs), each warmed
  * up with normal traffic and its saturation rate measured. The settings: the JVM's default G1
  * regions (1 MB at this heap) instead of the container's options ({@code deploy/docker/jvm.options});
- * the container's options without the connection warm-up before readiness
- * ({@code denseserve.connections.warm-up=0s}), with a 5 s one and with a 10 s one; as shipped; as
+ * as shipped; as
  * shipped, first meeting a 15 s trickling attack (1,000 connections, as {@link HostileClientsIT}'s)
  * and a 5 s pause, so that the JIT has compiled the code that handles it; as shipped with the JIT's
  * compiler threads at nice 19 or 10 (every other thread left at nice 0); as shipped, with the JIT's
@@ -26,8 +25,7 @@ import java.util.Locale;
  * first attack meets them still being compiled. Run by {@code bench/first-attack.sh}.
  *
  * <p>Usage: {@code FirstAttackLatency TRIALS SECONDS_PER_PHASE [SETTING...]} (every setting when
- * none is named: fresh-1MB-regions, fresh-without-warm-up, fresh-5s-warm-up, fresh-10s-warm-up,
- * fresh, after-15s-attack, fresh-jit-nice-19, fresh-jit-nice-10, fresh-logging-compilation)
+ * none is named: fresh-1MB-regions, fresh, after-15s-attack, fresh-jit-nice-19, fresh-jit-nice-10, fresh-logging-compilation)
  */
 public final class FirstAttackLatency {
 
@@ -40,9 +38,6 @@ public final class FirstAttackLatency {
 
     private static final List<Setting> ALL_SETTINGS = List.of(
             new Setting("fresh-1MB-regions", List.of(), false),
-            new Setting("fresh-without-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=0s"),
-            new Setting("fresh-5s-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=5s"),
-            new Setting("fresh-10s-warm-up", ServerProcess.SERVICE_JVM_OPTIONS, false, "--denseserve.connections.warm-up=10s"),
             new Setting("fresh", ServerProcess.SERVICE_JVM_OPTIONS, false),
             new Setting("after-15s-attack", ServerProcess.SERVICE_JVM_OPTIONS, true),
             new Setting("fresh-jit-nice-19", niced(19), false),

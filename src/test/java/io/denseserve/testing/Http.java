@@ -30,8 +30,19 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    /** As {@link #postRaw}, sent chunked: no Content-Length, so the server learns the size as it reads. */
+    public HttpResponse<String> postRawChunked(String path, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+                .POST(chunked(body)));
+    }
+
     /** multipart/form-data with one file part per {@code files} entry, all under {@code part}. */
     public HttpResponse<String> postMultipart(String path, String part, byte[]... files) {
+        return postMultipart(path, false, part, files);
+    }
+
+    /** As {@link #postMultipart(String, String, byte[]...)}, sent chunked where {@code chunked}. */
+    public HttpResponse<String> postMultipart(String path, boolean chunked, String part, byte[]... files) {
         String boundary = "b" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (int i = 0; i < files.length; i++) {
@@ -42,9 +53,14 @@ public final class Http {
             body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = body.toByteArray();
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+                .POST(chunked ? chunked(bytes) : HttpRequest.BodyPublishers.ofByteArray(bytes)));
+    }
+
+    private static HttpRequest.BodyPublisher chunked(byte[] body) {
+        return HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body));
     }
 
     /** Polls readiness until UP (the model loads in the background), failing after a minute. */

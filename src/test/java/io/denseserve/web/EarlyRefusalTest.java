@@ -7,12 +7,10 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.admission.Admission;
-import io.denseserve.config.DenseServeProperties;
 import io.denseserve.serving.RequestMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -32,7 +30,7 @@ class EarlyRefusalTest {
     EarlyRefusalTest() {
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build(); // as Spring Boot's, with the ProblemDetail mix-in
         filter = new EarlyRefusal(admission, new ProblemTypes(), new ProblemResponses(new RequestMetrics(registry), json,
-                new LingeringClose(Duration.ofSeconds(2)), new ConnectionWarmUp(new DenseServeProperties(), new ServerProperties())));
+                new LingeringClose(Duration.ofSeconds(2))));
     }
 
     @Test
