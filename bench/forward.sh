@@ -4,8 +4,9 @@
 #   onnxruntime        the service's ONNX Runtime plan (the CPU default): our graph, our folds
 #   pytorch            the service's libtorch plan (GPU default, CPU fallback)
 #   pytorch-bf16       the same plan with precision=bf16 (needs avx512_bf16 or amx_bf16 to mean anything)
-#   ort-default-opset13  ONNX Runtime with its default session options (nothing set: its own
-#   ort-default-opset17  thread count, all graph optimizations, spinning threads) on torchvision's own
+#   ort-default-opset13  ONNX Runtime with its default session options (all graph optimizations,
+#   ort-default-opset17  spinning threads; one intra-op thread per CPU, as its default gives where the
+#                      VM reports its topology) on torchvision's own
 #                      torch.onnx.export of the same weights at opset 13 / 17: the peer a CPU user
 #                      would pick; the faster of the two rows is "the peer" every ratio is taken against
 #   torchscript        the same weights traced by torch.jit and loaded through DJL
@@ -14,8 +15,7 @@
 #   onnxruntime-initial  our ONNX Runtime plan on torchvision's initial weights (every BN the
 #                      identity): a labelled extra row, not a figure users will see
 # Each measurement is its own process (peak RSS is per process); configurations are interleaved
-# over ROUNDS rounds and the median per configuration is reported. 2 intra-op threads everywhere
-# but in the peer's rows, which keep ONNX Runtime's default (one per physical core).
+# over ROUNDS rounds and the median per configuration is reported. 2 intra-op threads everywhere.
 # Usage: bench/forward.sh [ROUNDS] [BATCHES] [IMPLEMENTATIONS] ; needs python3-torchvision.
 #   IMPLEMENTATIONS: a subset of the labels above, such as "pytorch torchscript" (default: all)
 # Results: target/bench/forward.csv

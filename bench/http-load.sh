@@ -29,7 +29,7 @@ PHOTO=$OUT/chelsea-224.png
 from PIL import Image; im = Image.open('/usr/lib/python3/dist-packages/skimage/data/chelsea.png')
 w, h = im.size; im.crop(((w - 224) // 2, (h - 224) // 2, (w + 224) // 2, (h + 224) // 2)).save('$PHOTO')"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')${ONEDNN_MAX_CPU_ISA:+; oneDNN limited to $ONEDNN_MAX_CPU_ISA}"
-export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 OPT_OUT_TRACKING=true
+export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_ARENA_MAX=2 OPT_OUT_TRACKING=true
 PORT=18080
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 : > "$OUT/http-load.csv"

@@ -179,7 +179,7 @@ public class DenseServeProperties {
         /** Largest batch a worker runs; every size up to it is warmed before readiness. */
         @Min(1)
         @Max(256)
-        private int batchSize = 8;
+        private int batchSize = 2;
         /**
          * How long a free worker may wait for its batch to fill, counted from its first request's
          * arrival; 0 (the default): it takes what is queued at once.

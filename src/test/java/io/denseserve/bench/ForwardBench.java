@@ -33,8 +33,8 @@ import java.util.Random;
  *       logits out);</li>
  *   <li>{@code torchscript}: a traced {@code .pt} through DJL;</li>
  *   <li>{@code ort-default}: ONNX Runtime on torchvision's own {@code torch.onnx.export} of the
- *       same weights, with ONNX Runtime's default session options (nothing of ours applied), as a
- *       user who picks ONNX Runtime runs it.</li>
+ *       same weights, with ONNX Runtime's default session options (nothing of ours applied, one
+ *       intra-op thread per CPU: {@link #peerOptions}), as a user who picks ONNX Runtime runs it.</li>
  * </ul>
  * Prints one CSV line: impl, batch, median images/s, peak RSS in MiB. Driven by {@code
  * bench/forward.sh}.
@@ -43,7 +43,8 @@ public final class ForwardBench {
 
     /** Input height and width; 224 unless {@code -Dbench.size} says otherwise (small sizes expose per-op overhead). */
     static final int SIZE = Integer.getInteger("bench.size", 224);
-    static final int THREADS = Integer.getInteger("bench.threads", 2);
+    static final int THREADS_DEFAULT = 2;
+    static final int THREADS = Integer.getInteger("bench.threads", THREADS_DEFAULT);
 
     /**
      * With {@code -Dbench.profile=FILE}, the engine's profiler records the passes into FILE: for
@@ -70,7 +71,7 @@ public final class ForwardBench {
             case "pytorch" -> plan(InferenceEngine.PYTORCH, file);
             case "pytorch-bf16" -> plan(InferenceEngine.PYTORCH, Precision.BF16, file);
             case "torchscript" -> torchscript(file);
-            case "ort-default" -> onnxRuntime(Files.readAllBytes(file), new OrtSession.SessionOptions());
+            case "ort-default" -> onnxRuntime(Files.readAllBytes(file), peerOptions());
             default -> throw new IllegalArgumentException("unknown implementation " + impl);
         };
         Random random = new Random(0);
@@ -151,6 +152,18 @@ public final class ForwardBench {
 
     private static OrtSession profiled;
 
+    /**
+     * ONNX Runtime's default session options, but for the intra-op thread count, set to the bench's
+     * ({@value #THREADS_DEFAULT} unless {@code -Dbench.threads}). ONNX Runtime's default is one thread
+     * per physical core, which is 2 on a 2-vCPU VM that reports its topology and 1 on one that hides
+     * its caches (measured 28 vs 54 img/s at batch 8): the peer at its best gets every CPU.
+     */
+    static OrtSession.SessionOptions peerOptions() throws Exception {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(THREADS);
+        return options;
+    }
+
     /** ONNX Runtime on a serialized model, with {@code options}. */
     static Forward onnxRuntime(byte[] model, OrtSession.SessionOptions options) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -176,8 +189,13 @@ public final class ForwardBench {
     }
 
     static long peakRssMiB() throws Exception {
+        return rssMiB("VmHWM:");
+    }
+
+    /** This process's {@code /proc/self/status} line {@code field} (VmRSS: now, VmHWM: peak), in MiB. */
+    static long rssMiB(String field) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
             }
         }

@@ -28,6 +28,7 @@ public final class PredictorBench {
         // The server's own settings, when the benchmark runs a non-default configuration.
         properties.getInference().setWorkers(Integer.getInteger("denseserve.inference.workers", 0));
         properties.getInference().setIntraOpThreads(Integer.getInteger("denseserve.inference.intra-op-threads", 0));
+        properties.getInference().setBatchSize(Integer.getInteger("denseserve.inference.batch-size", properties.getInference().getBatchSize()));
         if (args[0].startsWith("torchvision:")) {
             String[] parts = args[0].split(":", 3);
             properties.getModel().setTorchvision(parts[1]);
@@ -38,6 +39,7 @@ public final class PredictorBench {
         ModelService service = StandaloneModelService.create(properties, new SimpleMeterRegistry());
         service.load();
         ServedModel model = service.current();
+        System.out.printf("LOADED,rss_mib=%d%n", ForwardBench.rssMiB("VmRSS:"));
         float[] input = model.preprocessor().apply(
                 new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE).decode(Files.readAllBytes(Path.of(args[1]))));
         long seconds = Long.parseLong(args[2]);
@@ -60,7 +62,8 @@ public final class PredictorBench {
             t.join();
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        System.out.printf("RESULT,predictor,%d,%.2f%n", concurrency, done.get() / elapsed);
+        System.out.printf("RESULT,predictor,%d,%.2f,rss_mib=%d%n", concurrency, done.get() / elapsed,
+                ForwardBench.rssMiB("VmRSS:"));
         service.destroy();
     }
 }

@@ -71,6 +71,7 @@ final class ServerProcess implements RunningService, AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("MALLOC_MMAP_THRESHOLD_", "17179869184");
         builder.environment().put("MALLOC_TRIM_THRESHOLD_", "17179869184");
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.environment().put("OPT_OUT_TRACKING", "true");
         ServerProcess server = new ServerProcess(builder.start(), port, log, gcLog);
