@@ -22,13 +22,12 @@ import io.denseserve.preprocess.ImagePreprocessor;
 import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.StateDict;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
@@ -56,7 +55,11 @@ public class ModelService implements DisposableBean {
         this.requestMetrics = requestMetrics;
     }
 
-    @EventListener(ApplicationReadyEvent.class)
+    /**
+     * Starts loading as soon as this service exists, while the rest of the application (the web
+     * server, the actuator, the API document) is still being set up: on 2 CPUs the two overlap.
+     */
+    @PostConstruct
     void loadInBackground() {
         Thread loader = new Thread(this::load, "model-loader");
         loader.setDaemon(true);

@@ -125,8 +125,10 @@ class HelmChartTest {
                 .containsEntry("DENSESERVE_INFERENCE_PRECISION", "fp32")
                 .doesNotContainKey("DENSESERVE_MODEL_BUNDLE")
                 .containsEntry("DENSESERVE_SHUTDOWN_DRAINPERIOD", "5s");
-        assertThat(pod.getTerminationGracePeriodSeconds()).as("drain + graceful shutdown (30s) fit in the grace period")
-                .isGreaterThanOrEqualTo(5 + 30);
+        assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).as("endpoints removed before the drain")
+                .containsExactly("sleep", "5");
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("pause + drain + graceful shutdown (30s) fit in the grace period")
+                .isGreaterThanOrEqualTo(5 + 5 + 30);
         assertThat(deployment.getSpec().getReplicas()).as("replicas come from the HPA").isNull();
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry("prometheus.io/path", "/actuator/prometheus");
