@@ -2,6 +2,7 @@ package io.denseserve.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.denseserve.config.DenseServeProperties;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -53,6 +54,39 @@ class BatchCollectorTest {
         List<InferenceJob> batch = new BatchCollector(8, TimeUnit.MILLISECONDS.toNanos(300)).next(queue, 100);
         late.join();
         assertThat(batch).hasSize(2);
+    }
+
+    @Test
+    void withNoDelayALoneJobIsNotHeldForOneThatArrivesLater() throws Exception {
+        BlockingQueue<InferenceJob> queue = new ArrayBlockingQueue<>(10);
+        queue.add(job(System.nanoTime()));
+        Thread late = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                queue.add(job(System.nanoTime()));
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        late.start();
+        List<InferenceJob> batch = new BatchCollector(8, 0).next(queue, 100);
+        late.join();
+        assertThat(batch).hasSize(1);
+        assertThat(queue).as("the later job waits for the next batch").hasSize(1);
+    }
+
+    @Test
+    void withNoDelayTakesEveryJobQueuedWhileTheWorkerWasBusy() throws Exception {
+        BlockingQueue<InferenceJob> queue = new ArrayBlockingQueue<>(10);
+        for (int i = 0; i < 3; i++) {
+            queue.add(job(System.nanoTime()));
+        }
+        assertThat(new BatchCollector(8, 0).next(queue, 100)).hasSize(3);
+    }
+
+    @Test
+    void aLoneRequestIsNotHeldByDefault() {
+        assertThat(new DenseServeProperties().getInference().getMaxBatchDelay()).isZero();
     }
 
     @Test

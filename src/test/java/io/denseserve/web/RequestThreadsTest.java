@@ -16,26 +16,29 @@ class RequestThreadsTest {
         DenseServeProperties properties = new DenseServeProperties();
         properties.getInference().setQueueCapacity(500);
         properties.getInference().setWorkers(2);
-        assertThat(maxThreadsAfter(properties, 200)).isEqualTo(500 + 2 * 8 + 16);
+        int batch = properties.getInference().getBatchSize();
+        assertThat(maxThreadsAfter(properties, 200)).isEqualTo(500 + 2 * batch + 16);
     }
 
     @Test
     void theDefaultsFitInTomcatsDefaultAndAConfiguredLargerValueStays() {
         DenseServeProperties defaults = new DenseServeProperties();
-        assertThat(defaults.getInference().requestThreads()).isEqualTo(64 + 8 + 16);
+        int bound = 64 + defaults.getInference().getBatchSize() + 16;
+        assertThat(defaults.getInference().requestThreads()).isEqualTo(bound);
         assertThat(maxThreadsAfter(defaults, 200)).isEqualTo(200);
-        assertThat(maxThreadsAfter(defaults, 50)).isEqualTo(88);
+        assertThat(maxThreadsAfter(defaults, 50)).isEqualTo(bound);
     }
 
     @Test
     void threadsStartedWithTheServerStaySoWhenRaisedAndOnDemandThreadsStayOnDemand() {
         DenseServeProperties properties = new DenseServeProperties();
         properties.getInference().setQueueCapacity(500);
+        int bound = 500 + properties.getInference().getBatchSize() + 16;
         AbstractProtocol<?> allStarted = protocolAfter(properties, 200, 200);
-        assertThat(allStarted.getMaxThreads()).isEqualTo(524);
-        assertThat(allStarted.getMinSpareThreads()).isEqualTo(524);
+        assertThat(allStarted.getMaxThreads()).isEqualTo(bound);
+        assertThat(allStarted.getMinSpareThreads()).isEqualTo(bound);
         AbstractProtocol<?> onDemand = protocolAfter(properties, 200, 10);
-        assertThat(onDemand.getMaxThreads()).isEqualTo(524);
+        assertThat(onDemand.getMaxThreads()).isEqualTo(bound);
         assertThat(onDemand.getMinSpareThreads()).isEqualTo(10);
     }
 
