@@ -15,6 +15,20 @@ class BatchCollectorTest {
         return new InferenceJob(new float[1], false, enqueuedNanos, Long.MAX_VALUE);
     }
 
+    /** Started: adds one job to {@code queue} after {@code millis}. */
+    static Thread arrivesAfter(BlockingQueue<InferenceJob> queue, long millis) {
+        Thread late = new Thread(() -> {
+            try {
+                Thread.sleep(millis);
+                queue.add(job(System.nanoTime()));
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        late.start();
+        return late;
+    }
+
     @Test
     void flushesAtBatchSizeWithoutWaiting() throws Exception {
         BlockingQueue<InferenceJob> queue = new ArrayBlockingQueue<>(10);
@@ -42,15 +56,7 @@ class BatchCollectorTest {
     void waitsUpToTheDelayForMoreJobs() throws Exception {
         BlockingQueue<InferenceJob> queue = new ArrayBlockingQueue<>(10);
         queue.add(job(System.nanoTime()));
-        Thread late = new Thread(() -> {
-            try {
-                Thread.sleep(30);
-                queue.add(job(System.nanoTime()));
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        late.start();
+        Thread late = arrivesAfter(queue, 30);
         List<InferenceJob> batch = new BatchCollector(8, TimeUnit.MILLISECONDS.toNanos(300)).next(queue, 100);
         late.join();
         assertThat(batch).hasSize(2);
@@ -60,15 +66,7 @@ class BatchCollectorTest {
     void withNoDelayALoneJobIsNotHeldForOneThatArrivesLater() throws Exception {
         BlockingQueue<InferenceJob> queue = new ArrayBlockingQueue<>(10);
         queue.add(job(System.nanoTime()));
-        Thread late = new Thread(() -> {
-            try {
-                Thread.sleep(200);
-                queue.add(job(System.nanoTime()));
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        late.start();
+        Thread late = arrivesAfter(queue, 200);
         List<InferenceJob> batch = new BatchCollector(8, 0).next(queue, 100);
         late.join();
         assertThat(batch).hasSize(1);
