@@ -11,7 +11,8 @@ COPY mvnw pom.xml ./
 RUN ./mvnw -B -ntp -q dependency:go-offline
 COPY src/ src/
 RUN ./mvnw -B -ntp -q -DskipTests package \
- && cp target/denseserve-*[0-9T].jar /denseserve.jar
+ && cp target/denseserve-*[0-9T].jar /denseserve.jar \
+ && java -Djarmode=tools -jar /denseserve.jar extract --destination /app/denseserve
 # Unpack libtorch now, into a directory the runtime image keeps read-only.
 RUN ENGINE_CACHE_DIR=/opt/djl java -Dloader.main=io.denseserve.plan.NativeLibraries \
       -cp /denseserve.jar org.springframework.boot.loader.launch.PropertiesLauncher
@@ -20,7 +21,9 @@ FROM ${RUNTIME_IMAGE}
 RUN groupadd --system --gid 10001 denseserve \
  && useradd --system --uid 10001 --gid denseserve --home-dir /home/denseserve --create-home denseserve
 COPY --from=build /opt/djl /opt/djl
-COPY --from=build /denseserve.jar /app/denseserve.jar
+# The jar extracted (the application jar and its libraries beside it), so that class-data sharing
+# can map its classes: CDS reads classes from plain jars on the class path, not from nested ones.
+COPY --from=build /app/denseserve/ /app/denseserve/
 COPY deploy/docker/entrypoint.sh deploy/docker/jvm.options /app/
 ENV ENGINE_CACHE_DIR=/opt/djl \
     DJL_CACHE_DIR=/tmp/djl \
@@ -28,6 +31,13 @@ ENV ENGINE_CACHE_DIR=/opt/djl \
     MALLOC_MMAP_THRESHOLD_=17179869184 \
     MALLOC_TRIM_THRESHOLD_=17179869184 \
     MALLOC_ARENA_MAX=2
+# A class-data sharing archive of the classes start-up loads, made by this image's own JVM in a
+# training run that starts the application context and exits (Spring's spring.context.exit): the
+# entrypoint maps it, and the JVM skips parsing and verifying those classes again (BENCHMARKS.md §5).
+RUN mkdir /tmp/cds && java @/app/jvm.options -XX:ArchiveClassesAtExit=/app/denseserve.jsa \
+      -Dspring.context.exit=onRefresh -Dai.djl.offline=true -Djava.io.tmpdir=/tmp/cds \
+      -jar /app/denseserve/denseserve.jar --server.port=0 > /tmp/cds/training.log 2>&1 \
+ || { tail -40 /tmp/cds/training.log; exit 1; }; rm -rf /tmp/cds
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \

@@ -12,6 +12,10 @@ if [ -z "${ONEDNN_MAX_CPU_ISA:-}" ] && [ -d /sys/devices/system/cpu/cpu0 ] \
   export ONEDNN_MAX_CPU_ISA=AVX
 fi
 
+# The class-data sharing archive made at image build, where there is one (the CPU image).
+CDS=()
+[ -r /app/denseserve.jsa ] && CDS=(-XX:SharedArchiveFile=/app/denseserve.jsa)
+
 # The heap is a minority of the footprint: the engine's weights and activations live off-heap.
-exec java @/app/jvm.options ${JAVA_OPTS:--XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError} \
-  -Dai.djl.offline=true -Djava.io.tmpdir=/tmp -jar /app/denseserve.jar "$@"
+exec java @/app/jvm.options "${CDS[@]}" ${JAVA_OPTS:--XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError} \
+  -Dai.djl.offline=true -Djava.io.tmpdir=/tmp -jar /app/denseserve/denseserve.jar "$@"
