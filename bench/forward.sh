@@ -4,7 +4,7 @@
 #   onnxruntime        the service's ONNX Runtime plan (the CPU default): our graph, our folds
 #   pytorch            the service's libtorch plan (GPU default, CPU fallback)
 #   pytorch-bf16       the same plan with precision=bf16 (needs avx512_bf16 or amx_bf16 to mean anything)
-#   ort-default-opset13  ONNX Runtime with its default session options (all graph optimizations,
+#   ort-default-opset13  ONNX Runtime with its own defaults (all graph optimizations,
 #   ort-default-opset17  spinning threads; one intra-op thread per CPU, as its default gives where the
 #                      VM reports its topology) on torchvision's own
 #                      torch.onnx.export of the same weights at opset 13 / 17: the peer a CPU user

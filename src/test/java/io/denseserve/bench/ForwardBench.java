@@ -33,8 +33,8 @@ import java.util.Random;
  *       logits out);</li>
  *   <li>{@code torchscript}: a traced {@code .pt} through DJL;</li>
  *   <li>{@code ort-default}: ONNX Runtime on torchvision's own {@code torch.onnx.export} of the
- *       same weights, with ONNX Runtime's default session options (nothing of ours applied, one
- *       intra-op thread per CPU: {@link #peerOptions}), as a user who picks ONNX Runtime runs it.</li>
+ *       same weights, with ONNX Runtime's own defaults (nothing of ours applied, one intra-op thread
+ *       per CPU: {@link #peerOptions}), as a user who picks ONNX Runtime runs it.</li>
  * </ul>
  * Prints one CSV line: impl, batch, median images/s, peak RSS in MiB. Driven by {@code
  * bench/forward.sh}.
@@ -153,7 +153,7 @@ public final class ForwardBench {
     private static OrtSession profiled;
 
     /**
-     * ONNX Runtime's default session options, but for the intra-op thread count, set to the bench's
+     * ONNX Runtime's defaults as constructed, but for the intra-op thread count, set to the bench's
      * ({@value #THREADS_DEFAULT} unless {@code -Dbench.threads}). ONNX Runtime's default is one thread
      * per physical core, which is 2 on a 2-vCPU VM that reports its topology and 1 on one that hides
      * its caches (measured 28 vs 54 img/s at batch 8): the peer at its best gets every CPU.
