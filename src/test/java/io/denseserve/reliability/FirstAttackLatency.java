@@ -34,7 +34,7 @@ public final class FirstAttackLatency {
     /** The JIT's log of the last server of {@code fresh-logging-compilation}, its deoptimizations included. */
     static final String COMPILATION_LOG = "target/reliability/first-attack-compilation.log";
 
-    private record Setting(String label, List<String> jvmOptions, boolean earlierAttack, String... args) {}
+    private record Setting(String label, List<String> jvmOptions, boolean earlierAttack) {}
 
     private static final List<Setting> ALL_SETTINGS = List.of(
             new Setting("fresh-1MB-regions", List.of(), false),
@@ -74,10 +74,8 @@ public final class FirstAttackLatency {
         for (int t = 0; t < trials; t++) {
             for (int s = 0; s < settings.size(); s++) {
                 Setting setting = settings.get(s);
-                List<String> serverArgs = new ArrayList<>(List.of(setting.args()));
-                serverArgs.add("--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL);
                 try (ServerProcess server = ServerProcess.start("first-attack", setting.jvmOptions(),
-                        serverArgs.toArray(String[]::new))) {
+                        "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL)) {
                     LoadDriver driver = new LoadDriver(server, ReliabilityShots.good(), Duration.ofSeconds(30));
                     double rate = driver.saturationPerSecond() / 2;
                     if (setting.earlierAttack()) {
