@@ -103,58 +103,71 @@ final class PngFastPath {
         }
     }
 
-    /** Undoes PNG's per-row filters in place (the filter byte stays in front of each row). */
+    /**
+     * Undoes PNG's per-row filters in place (the filter byte stays in front of each row). The
+     * first row (no row above) and each row's first pixel (no left neighbour) are undone apart, so
+     * that the loops over the rest read every neighbour without a test per byte.
+     */
     private static boolean unfilter(byte[] raw, int width, int height, int bpp) {
         int stride = width * bpp;
         for (int y = 0; y < height; y++) {
             int row = y * (stride + 1) + 1;
+            int end = row + stride;
             int prev = row - stride - 1;
             int filter = raw[row - 1];
+            if (filter < 0 || filter > 4) {
+                return false;
+            }
+            if (y == 0) {
+                // Against a row of zeros Up changes nothing, Paeth is Sub, Average halves the left byte.
+                for (int i = row + bpp; i < end && (filter == 1 || filter == 4); i++) {
+                    raw[i] += raw[i - bpp];
+                }
+                for (int i = row + bpp; i < end && filter == 3; i++) {
+                    raw[i] += (byte) ((raw[i - bpp] & 0xff) >>> 1);
+                }
+                continue;
+            }
             switch (filter) {
-                case 0 -> {}
                 case 1 -> {
-                    for (int i = row + bpp; i < row + stride; i++) {
+                    for (int i = row + bpp; i < end; i++) {
                         raw[i] += raw[i - bpp];
                     }
                 }
                 case 2 -> {
-                    if (y > 0) {
-                        for (int i = 0; i < stride; i++) {
-                            raw[row + i] += raw[prev + i];
-                        }
+                    for (int i = row, p = prev; i < end; i++, p++) {
+                        raw[i] += raw[p];
                     }
                 }
                 case 3 -> {
-                    for (int i = 0; i < stride; i++) {
-                        int left = i >= bpp ? raw[row + i - bpp] & 0xff : 0;
-                        int up = y > 0 ? raw[prev + i] & 0xff : 0;
-                        raw[row + i] += (byte) ((left + up) >>> 1);
+                    for (int i = row, p = prev; i < row + bpp; i++, p++) {
+                        raw[i] += (byte) ((raw[p] & 0xff) >>> 1);
+                    }
+                    for (int i = row + bpp, p = prev + bpp; i < end; i++, p++) {
+                        raw[i] += (byte) (((raw[i - bpp] & 0xff) + (raw[p] & 0xff)) >>> 1);
                     }
                 }
                 case 4 -> {
-                    for (int i = 0; i < stride; i++) {
-                        int a = i >= bpp ? raw[row + i - bpp] & 0xff : 0;
-                        int b = y > 0 ? raw[prev + i] & 0xff : 0;
-                        int c = i >= bpp && y > 0 ? raw[prev + i - bpp] & 0xff : 0;
-                        raw[row + i] += (byte) paeth(a, b, c);
+                    for (int i = row, p = prev; i < row + bpp; i++, p++) {
+                        raw[i] += raw[p]; // Paeth of (0, up, 0) is up
+                    }
+                    for (int i = row + bpp, p = prev + bpp; i < end; i++, p++) {
+                        raw[i] += (byte) paeth(raw[i - bpp] & 0xff, raw[p] & 0xff, raw[p - bpp] & 0xff);
                     }
                 }
-                default -> {
-                    return false;
-                }
+                default -> {} // 0: None
             }
         }
         return true;
     }
 
+    /** PNG's Paeth predictor, written so that the JIT can choose without branching (photos make the choice unpredictable). */
     private static int paeth(int a, int b, int c) {
         int pa = Math.abs(b - c);
         int pb = Math.abs(a - c);
         int pc = Math.abs(a + b - 2 * c);
-        if (pa <= pb && pa <= pc) {
-            return a;
-        }
-        return pb <= pc ? b : c;
+        int bOrC = pb <= pc ? b : c;
+        return pa <= Math.min(pb, pc) ? a : bOrC;
     }
 
     /** Gray replicated, alpha dropped: Pillow's {@code convert("RGB")}. */
@@ -163,6 +176,11 @@ final class PngFastPath {
         int o = 0;
         for (int y = 0; y < height; y++) {
             int i = y * (width * channels + 1) + 1;
+            if (channels == 3) {
+                System.arraycopy(raw, i, rgb, o, width * 3);
+                o += width * 3;
+                continue;
+            }
             for (int x = 0; x < width; x++, i += channels) {
                 if (channels < 3) {
                     rgb[o++] = raw[i];
