@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * In-process throughput of the service's predictor pool at saturation, without HTTP or decoding:
  * the model is loaded by {@link ModelService} exactly as the server loads it, the image is
- * preprocessed once, and {@code concurrency} threads keep submitting it for {@code seconds}.
+ * preprocessed once, and {@code concurrency} threads keep submitting it for {@code seconds}. With
+ * {@code -Dbench.decode=true} each submitting thread decodes and preprocesses the image before each
+ * submission, as a request thread does: the difference is what that work costs the lanes it shares
+ * the CPUs with, without HTTP.
  *
  * <p>{@code PredictorBench <default|bundle-dir|torchvision:densenet121:file.pth> <image> <seconds> <concurrency>}
  * prints {@code RESULT,predictor,<concurrency>,<images/s>}. Driven by {@code bench/http-load.sh}.
@@ -40,8 +43,10 @@ public final class PredictorBench {
         service.load();
         ServedModel model = service.current();
         System.out.printf("LOADED,rss_mib=%d%n", ForwardBench.rssMiB("VmRSS:"));
-        float[] input = model.preprocessor().apply(
-                new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE).decode(Files.readAllBytes(Path.of(args[1]))));
+        byte[] image = Files.readAllBytes(Path.of(args[1]));
+        ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);
+        float[] input = model.preprocessor().apply(decoder.decode(image));
+        boolean decodeEach = Boolean.getBoolean("bench.decode");
         long seconds = Long.parseLong(args[2]);
         int concurrency = Integer.parseInt(args[3]);
         AtomicLong done = new AtomicLong();
@@ -51,7 +56,8 @@ public final class PredictorBench {
         for (int i = 0; i < concurrency; i++) {
             Thread t = new Thread(() -> {
                 while (System.nanoTime() < end) {
-                    model.predictor().submit(input, System.nanoTime() + TimeUnit.SECONDS.toNanos(60)).join();
+                    float[] submitted = decodeEach ? model.preprocessor().apply(decoder.decode(image)) : input;
+                    model.predictor().submit(submitted, System.nanoTime() + TimeUnit.SECONDS.toNanos(60)).join();
                     done.incrementAndGet();
                 }
             });
