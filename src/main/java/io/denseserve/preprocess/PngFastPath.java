@@ -120,11 +120,14 @@ final class PngFastPath {
             }
             if (y == 0) {
                 // Against a row of zeros Up changes nothing, Paeth is Sub, Average halves the left byte.
-                for (int i = row + bpp; i < end && (filter == 1 || filter == 4); i++) {
-                    raw[i] += raw[i - bpp];
-                }
-                for (int i = row + bpp; i < end && filter == 3; i++) {
-                    raw[i] += (byte) ((raw[i - bpp] & 0xff) >>> 1);
+                if (filter == 1 || filter == 4) {
+                    for (int i = row + bpp; i < end; i++) {
+                        raw[i] += raw[i - bpp];
+                    }
+                } else if (filter == 3) {
+                    for (int i = row + bpp; i < end; i++) {
+                        raw[i] += (byte) ((raw[i - bpp] & 0xff) >>> 1);
+                    }
                 }
                 continue;
             }
