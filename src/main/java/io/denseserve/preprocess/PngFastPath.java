@@ -43,12 +43,13 @@ final class PngFastPath {
             return null;
         }
         long rowBytes = 1 + width * channels;
-        if (rowBytes * height > Integer.MAX_VALUE - 8) {
+        if (rowBytes * (height + 1) > Integer.MAX_VALUE - 8) {
             return null;
         }
         admit.accept(width * height);
-        byte[] raw = new byte[(int) (rowBytes * height)];
-        if (!inflateImageData(png, raw, channels)) {
+        // One row of zeros in front: the row above the first, as PNG's filters define it.
+        byte[] raw = new byte[(int) (rowBytes * (height + 1))];
+        if (!inflateImageData(png, raw, (int) rowBytes, channels)) {
             return null;
         }
         if (!unfilter(raw, (int) width, (int) height, channels)) {
@@ -57,11 +58,11 @@ final class PngFastPath {
         return new DecodedImage(toRgb(raw, (int) width, (int) height, channels), (int) width, (int) height, "png");
     }
 
-    /** Walks the chunks after IHDR, inflating the IDAT stream into {@code raw}; false on anything unexpected. */
-    private static boolean inflateImageData(byte[] png, byte[] raw, int channels) {
+    /** Walks the chunks after IHDR, inflating the IDAT stream into {@code raw} from {@code start}; false on anything unexpected. */
+    private static boolean inflateImageData(byte[] png, byte[] raw, int start, int channels) {
         Inflater inflater = new Inflater();
         try {
-            int produced = 0;
+            int produced = start;
             int pos = 33;
             while (pos + 12 <= png.length) {
                 int length = readInt(png, pos);
@@ -104,32 +105,20 @@ final class PngFastPath {
     }
 
     /**
-     * Undoes PNG's per-row filters in place (the filter byte stays in front of each row). The
-     * first row (no row above) and each row's first pixel (no left neighbour) are undone apart, so
-     * that the loops over the rest read every neighbour without a test per byte.
+     * Undoes PNG's per-row filters in place (the filter byte stays in front of each row; {@code raw}
+     * starts with a row of zeros, the first row's row above). Each row's first pixel (no left
+     * neighbour) is undone apart, so that the loops over the rest read every neighbour without a
+     * test per byte.
      */
     private static boolean unfilter(byte[] raw, int width, int height, int bpp) {
         int stride = width * bpp;
-        for (int y = 0; y < height; y++) {
+        for (int y = 1; y <= height; y++) {
             int row = y * (stride + 1) + 1;
             int end = row + stride;
             int prev = row - stride - 1;
             int filter = raw[row - 1];
             if (filter < 0 || filter > 4) {
                 return false;
-            }
-            if (y == 0) {
-                // Against a row of zeros Up changes nothing, Paeth is Sub, Average halves the left byte.
-                if (filter == 1 || filter == 4) {
-                    for (int i = row + bpp; i < end; i++) {
-                        raw[i] += raw[i - bpp];
-                    }
-                } else if (filter == 3) {
-                    for (int i = row + bpp; i < end; i++) {
-                        raw[i] += (byte) ((raw[i - bpp] & 0xff) >>> 1);
-                    }
-                }
-                continue;
             }
             switch (filter) {
                 case 1 -> {
@@ -177,7 +166,7 @@ final class PngFastPath {
     private static byte[] toRgb(byte[] raw, int width, int height, int channels) {
         byte[] rgb = new byte[width * height * 3];
         int o = 0;
-        for (int y = 0; y < height; y++) {
+        for (int y = 1; y <= height; y++) {
             int i = y * (width * channels + 1) + 1;
             if (channels == 3) {
                 System.arraycopy(raw, i, rgb, o, width * 3);

@@ -117,8 +117,7 @@ public class ModelService implements DisposableBean {
      * writing the plan's graph churns through several copies of the weights: G1 grows the heap to
      * about 1 GB for DenseNet-121 while the plan needs a few tens of MB, and a young-only workload
      * never gives that memory back (G1 shrinks the heap after a full collection). It costs a pause
-     * of a few hundred milliseconds while nothing is served yet; BENCHMARKS.md §3 measures the RSS
-     * it saves.
+     * of 70-105 ms while nothing is served yet; BENCHMARKS.md §3 measures the RSS it saves.
      */
     private static void returnLoadingHeap() {
         System.gc();
