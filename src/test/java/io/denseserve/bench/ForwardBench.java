@@ -31,6 +31,8 @@ import java.util.Random;
  *   <li>{@code onnxruntime} or {@code pytorch}: the service's plan for that engine, compiled from a
  *       torchvision densenet121 {@code .pth}, called as the service calls it (float[][] in,
  *       logits out);</li>
+ *   <li>{@code onnxruntime-int8}: the same plan's graph in int8 ({@link Int8Bench}), with the
+ *       plan's own session options;</li>
  *   <li>{@code torchscript}: a traced {@code .pt} through DJL;</li>
  *   <li>{@code ort-default}: ONNX Runtime on torchvision's own {@code torch.onnx.export} of the
  *       same weights, with ONNX Runtime's own defaults (nothing of ours applied, one intra-op thread
@@ -68,6 +70,8 @@ public final class ForwardBench {
             case "onnxruntime" -> PROFILE == null ? plan(InferenceEngine.ONNXRUNTIME, file)
                     : onnxRuntime(((OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME, file)).graph(),
                             OnnxRuntimePlan.sessionOptions(THREADS));
+            case "onnxruntime-int8" -> onnxRuntime(Int8Bench.int8Graph((OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME,
+                    file)), int8Options());
             case "pytorch" -> plan(InferenceEngine.PYTORCH, file);
             case "pytorch-bf16" -> plan(InferenceEngine.PYTORCH, Precision.BF16, file);
             case "torchscript" -> torchscript(file);
@@ -148,6 +152,15 @@ public final class ForwardBench {
                 return logits;
             }
         };
+    }
+
+    static OrtSession.SessionOptions int8Options() throws Exception {
+        OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(THREADS);
+        String disabled = System.getProperty("bench.disable");
+        if (disabled != null) {
+            options.addConfigEntry("optimization.disable_specified_optimizers", disabled);
+        }
+        return options;
     }
 
     private static OrtSession profiled;
