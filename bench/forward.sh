@@ -4,6 +4,7 @@
 #   onnxruntime        the service's ONNX Runtime plan (the CPU default): our graph, our folds
 #   pytorch            the service's libtorch plan (GPU default, CPU fallback)
 #   pytorch-bf16       the same plan with precision=bf16 (needs avx512_bf16 or amx_bf16 to mean anything)
+#   onnxruntime-int8   our ONNX Runtime graph in int8 QDQ form (Int8Bench), calibrated on skimage's photos
 #   ort-default-opset13  ONNX Runtime with its own defaults (all graph optimizations,
 #   ort-default-opset17  spinning threads; one intra-op thread per CPU, as its default gives where the
 #                      VM reports its topology) on torchvision's own
@@ -24,7 +25,7 @@ cd "$(dirname "$0")/.."
 . scripts/onednn-limit.sh
 ROUNDS=${1:-3}
 BATCHES=${2:-"1 8 16"}
-IMPLEMENTATIONS=" ${3:-onnxruntime ort-default-opset13 ort-default-opset17 pytorch pytorch-bf16 torchscript torchvision-eager torchvision-frozen onnxruntime-initial} "
+IMPLEMENTATIONS=" ${3:-onnxruntime onnxruntime-int8 ort-default-opset13 ort-default-opset17 pytorch pytorch-bf16 torchscript torchvision-eager torchvision-frozen onnxruntime-initial} "
 OUT=target/bench
 mkdir -p "$OUT"
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
@@ -45,6 +46,7 @@ for round in $(seq "$ROUNDS"); do
     run onnxruntime "${JAVA[@]}" onnxruntime "$OUT/densenet121.pth" "$batch" "$n"
     run ort-default-opset13 "${JAVA[@]}" ort-default "$OUT/densenet121.torchvision-opset13.onnx" "$batch" "$n"
     run ort-default-opset17 "${JAVA[@]}" ort-default "$OUT/densenet121.torchvision-opset17.onnx" "$batch" "$n"
+    run onnxruntime-int8 "${JAVA[@]}" onnxruntime-int8 "$OUT/densenet121.pth" "$batch" "$n"
     run pytorch "${JAVA[@]}" pytorch "$OUT/densenet121.pth" "$batch" "$n"
     run pytorch-bf16 "${JAVA[@]}" pytorch-bf16 "$OUT/densenet121.pth" "$batch" "$n"
     run torchscript "${JAVA[@]}" torchscript "$OUT/densenet121.torchscript.pt" "$batch" "$n"
@@ -70,11 +72,11 @@ for batch in sorted({b for _, b in med}):
     if peers:
         best, peer = max(peers)
         print("batch %d: the peer is %s (%.1f img/s)" % (batch, peer, best))
-        for a in ("onnxruntime", "pytorch-bf16", "torchvision-frozen"):
+        for a in ("onnxruntime", "onnxruntime-int8", "pytorch-bf16", "torchvision-frozen"):
             if (a, batch) in med:
                 print("batch %d: %s / the peer = %.2fx" % (batch, a, med[(a, batch)] / best))
     for a, b in (("pytorch", "torchscript"),
-                 ("pytorch-bf16", "pytorch")):
+                 ("pytorch-bf16", "pytorch"), ("onnxruntime-int8", "onnxruntime")):
         if (a, batch) in med and (b, batch) in med:
             print("batch %d: %s / %s = %.2fx" % (batch, a, b, med[(a, batch)] / med[(b, batch)]))
 PY

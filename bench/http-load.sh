@@ -3,7 +3,8 @@
 # model and for DenseNet-121 (seeded random torchvision weights, 224x224 crop of a real photo),
 # with the in-process predictor throughput at saturation measured in the same run.
 # Usage: bench/http-load.sh [SECONDS_PER_POINT] [MODELS]   (needs wrk, python3-torchvision, python3-skimage)
-#   MODELS: "default densenet121" (both, the default) or one of them
+#   MODELS: "default densenet121" (both, the default) or one of them; "densenet121-bf16" adds
+#   DenseNet-121 with precision=bf16 (meaningful where the CPU has avx512_bf16 or amx_bf16)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/onednn-limit.sh
@@ -34,9 +35,9 @@ PORT=18080
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 : > "$OUT/http-load.csv"
 
-bench_model() { # label, model spec for PredictorBench, server args, image
-  local label=$1 spec=$2 args=$3 image=$4
-  java $SERVER_JAVA_OPTS -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.denseserve.bench.PredictorBench \
+bench_model() { # label, model spec for PredictorBench, server args, image[, precision]
+  local label=$1 spec=$2 args=$3 image=$4 precision=${5:-fp32}
+  java $SERVER_JAVA_OPTS -Ddenseserve.inference.precision=$precision -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.denseserve.bench.PredictorBench \
     "$spec" "$image" "$SECONDS_PER_POINT" 16 2>/dev/null | grep '^RESULT' | sed "s/^RESULT,predictor/$label,in-process/" | tee -a "$OUT/http-load.csv"
   local started; started=$(date +%s.%N)
   java $SERVER_JAVA_OPTS -jar "$JAR" --server.port=$PORT $args --logging.level.root=warn > "$OUT/server-$label.log" 2>&1 &
@@ -74,4 +75,6 @@ PY
 [[ " $MODELS " != *" default "* ]] || bench_model default default "" "$OUT/fashion-0.png"
 [[ " $MODELS " != *" densenet121 "* ]] || bench_model densenet121 "torchvision:densenet121:$OUT/densenet121.pth" \
   "--denseserve.model.torchvision=densenet121 --denseserve.model.weights=$OUT/densenet121.pth" "$PHOTO"
+[[ " $MODELS " != *" densenet121-bf16 "* ]] || bench_model densenet121-bf16 "torchvision:densenet121:$OUT/densenet121.pth" \
+  "--denseserve.model.torchvision=densenet121 --denseserve.model.weights=$OUT/densenet121.pth --denseserve.inference.precision=bf16" "$PHOTO" bf16
 echo "results: $OUT/http-load.csv (label,kind,concurrency,req/s,p50 ms,p99 ms,requests,errors)"

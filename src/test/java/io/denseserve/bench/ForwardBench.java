@@ -71,7 +71,7 @@ public final class ForwardBench {
                     : onnxRuntime(((OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME, file)).graph(),
                             OnnxRuntimePlan.sessionOptions(THREADS));
             case "onnxruntime-int8" -> onnxRuntime(Int8Bench.int8Graph((OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME,
-                    file)), int8Options());
+                    file)), Int8Bench.sessionOptions(THREADS));
             case "pytorch" -> plan(InferenceEngine.PYTORCH, file);
             case "pytorch-bf16" -> plan(InferenceEngine.PYTORCH, Precision.BF16, file);
             case "torchscript" -> torchscript(file);
@@ -152,15 +152,6 @@ public final class ForwardBench {
                 return logits;
             }
         };
-    }
-
-    static OrtSession.SessionOptions int8Options() throws Exception {
-        OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(THREADS);
-        String disabled = System.getProperty("bench.disable");
-        if (disabled != null) {
-            options.addConfigEntry("optimization.disable_specified_optimizers", disabled);
-        }
-        return options;
     }
 
     private static OrtSession profiled;

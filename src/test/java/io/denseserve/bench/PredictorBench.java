@@ -31,7 +31,9 @@ public final class PredictorBench {
         // The server's own settings, when the benchmark runs a non-default configuration.
         properties.getInference().setWorkers(Integer.getInteger("denseserve.inference.workers", 0));
         properties.getInference().setIntraOpThreads(Integer.getInteger("denseserve.inference.intra-op-threads", 0));
-        properties.getInference().setBatchSize(Integer.getInteger("denseserve.inference.batch-size", properties.getInference().getBatchSize()));
+        properties.getInference().setBatchSize(Integer.getInteger("denseserve.inference.batch-size"));
+        properties.getInference().setPrecision(DenseServeProperties.PrecisionChoice.valueOf(
+                System.getProperty("denseserve.inference.precision", "fp32").toUpperCase(java.util.Locale.ROOT)));
         if (args[0].startsWith("torchvision:")) {
             String[] parts = args[0].split(":", 3);
             properties.getModel().setTorchvision(parts[1]);

@@ -26,16 +26,19 @@ import java.util.Set;
 
 /**
  * Rewrites a float32 DenseNet graph (the service's ONNX Runtime plan) into ONNX's QDQ form, the
- * int8 measurement of BENCHMARKS.md: every dense convolution but the stem's reads its input through
+ * int8 measurement of BENCHMARKS.md: every convolution but the stem's (the 1x1 and 3x3 ones and
+ * the depthwise ones the plan writes for batch norms it cannot fold) reads its input through
  * QuantizeLinear / DequantizeLinear (uint8, scale and zero point from the range calibration saw),
- * its weights as int8 with one scale per output channel and its bias as int32, and writes its output
- * through a quantize pair too where a ReLU does not stand between it and the next quantized input.
- * ONNX Runtime then fuses each such group into one integer convolution (QLinearConv, VNNI where the
- * CPU has it). Batch norms (depthwise convolutions here), concatenation, pooling and the classifier
- * stay float32.
+ * its weights as int8 with one scale per output channel and its bias as int32, and writes its
+ * output through a quantize pair too (after the ReLU where one follows). ONNX Runtime fuses each
+ * group into an integer convolution (QLinearConv: VNNI or AMX where the CPU has them).
  *
- * <p>A bench tool, not part of the service: precision=int8 ships only if this measures at least
- * 1.2x (see BENCHMARKS.md for what it measured).
+ * <p>ONNX Runtime's own quantization tool is Python only; this is the part of it the measurement
+ * needs. The variants BENCHMARKS.md compares are system properties: {@code bench.int8.ops} (the
+ * other operators whose inputs and output are quantized; default {@code Concat,AveragePool},
+ * {@code none} for none), {@code bench.int8.depthwise=false} (batch-norm convolutions stay
+ * float32), {@code bench.int8.average=true} (each tensor's range the mean of the per-batch minima
+ * and maxima, as ONNX Runtime's moving-average calibration, instead of the overall ones).
  */
 final class QdqRewrite {
 
@@ -43,8 +46,11 @@ final class QdqRewrite {
     private static final int UINT8 = 2;
     private static final int INT8 = 3;
     private static final int INT32 = 6;
-    /** Beside every convolution but the stem's: what runs on uint8 directly (or fused, for concatenation). */
-    private static final Set<String> QUANTIZED_OPS = Set.of("Concat", "AveragePool");
+
+    private static final boolean DEPTHWISE = Boolean.parseBoolean(System.getProperty("bench.int8.depthwise", "true"));
+    /** Beside the convolutions: what runs on uint8 directly (or fused, for concatenation). */
+    private static final Set<String> OPS = Set.of(System.getProperty("bench.int8.ops", "Concat,AveragePool").split(","));
+    private static final boolean AVERAGE = Boolean.parseBoolean(System.getProperty("bench.int8.average", "false"));
 
     private final ModelProto model;
     private final GraphProto graph;
@@ -64,8 +70,9 @@ final class QdqRewrite {
             }
         }
         for (NodeProto node : graph.getNodeList()) {
-            boolean conv = node.getOpType().equals("Conv") && !node.getInput(0).equals(input);
-            if (!conv && !QUANTIZED_OPS.contains(node.getOpType())) {
+            boolean conv = node.getOpType().equals("Conv") && !node.getInput(0).equals(input)
+                    && (DEPTHWISE || group(node) == 1);
+            if (!conv && !OPS.contains(node.getOpType())) {
                 continue;
             }
             if (conv) {
@@ -110,13 +117,20 @@ final class QdqRewrite {
                         OrtSession.Result result = session.run(Map.of(input, x), quantized)) {
                     for (Map.Entry<String, OnnxValue> e : result) {
                         FloatBuffer values = ((OnnxTensor) e.getValue()).getFloatBuffer();
-                        float[] range = ranges.computeIfAbsent(e.getKey(),
-                                k -> new float[] {Float.MAX_VALUE, -Float.MAX_VALUE});
+                        float min = Float.MAX_VALUE;
+                        float max = -Float.MAX_VALUE;
                         while (values.hasRemaining()) {
                             float v = values.get();
-                            range[0] = Math.min(range[0], v);
-                            range[1] = Math.max(range[1], v);
+                            min = Math.min(min, v);
+                            max = Math.max(max, v);
                         }
+                        float[] range = ranges.computeIfAbsent(e.getKey(),
+                                k -> new float[] {Float.MAX_VALUE, -Float.MAX_VALUE, 0, 0, 0});
+                        range[0] = Math.min(range[0], min);
+                        range[1] = Math.max(range[1], max);
+                        range[2] += min;
+                        range[3] += max;
+                        range[4]++;
                     }
                 }
             }
@@ -132,7 +146,8 @@ final class QdqRewrite {
         }
         Map<String, Activation> activations = new HashMap<>();
         for (String tensor : quantized) {
-            activations.put(tensor, Activation.of(ranges.get(tensor)));
+            float[] r = ranges.get(tensor);
+            activations.put(tensor, Activation.of(AVERAGE ? new float[] {r[2] / r[4], r[3] / r[4]} : r));
         }
         GraphProto.Builder out = graph.toBuilder().clearNode().clearInitializer();
         Set<String> replaced = new LinkedHashSet<>();
