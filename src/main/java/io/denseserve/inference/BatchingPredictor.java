@@ -87,7 +87,7 @@ public final class BatchingPredictor implements AutoCloseable {
     public void start(int warmUpBatchSize) {
         this.warmUpBatchSize = warmUpBatchSize;
         if (lanes != null) {
-            widePass = plan.open(layout.wideThreads());
+            widePass = plan.openAlone(layout.wideThreads());
             warm(widePass);
         }
         workers.forEach(Thread::start);

@@ -36,6 +36,14 @@ public interface InferencePlan extends AutoCloseable {
      */
     ForwardPass open(int threads);
 
+    /**
+     * Opens a forward pass that runs only while no other pass does (the pass across all the CPUs
+     * of {@code inference.CoreLanes}); an engine may let its threads spin between operators there.
+     */
+    default ForwardPass openAlone(int threads) {
+        return open(threads);
+    }
+
     /** Frees the plan's weights and native resources; open passes must be closed first. */
     @Override
     void close();

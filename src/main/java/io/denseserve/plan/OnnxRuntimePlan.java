@@ -21,7 +21,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
     private static final Set<String> LOGITS_ONLY = Set.of(DenseNetGraph.LOGITS);
     /** ONNX Runtime's configuration key for intra-op threads spinning between operators. */
     private static final String ALLOW_SPINNING_KEY = "session.intra_op.allow_spinning";
-    /** System property that makes intra-op threads spin (ONNX Runtime's default). */
+    /** System property that sets which passes' intra-op threads spin: none (the default), alone or all. */
     public static final String SPIN_PROPERTY = "denseserve.onnxruntime.spin";
 
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
@@ -62,11 +62,25 @@ public final class OnnxRuntimePlan implements InferencePlan {
 
     @Override
     public ForwardPass open(int threads) {
-        try (OrtSession.SessionOptions options = sessionOptions(threads)) {
+        return open(threads, false);
+    }
+
+    @Override
+    public ForwardPass openAlone(int threads) {
+        return open(threads, true);
+    }
+
+    private ForwardPass open(int threads, boolean alone) {
+        try (OrtSession.SessionOptions options = sessionOptions(threads, alone)) {
             return new Pass(environment.createSession(graph, options));
         } catch (OrtException e) {
             throw new PlanException("ONNX Runtime could not load the DenseNet graph: " + e.getMessage(), e);
         }
+    }
+
+    /** {@link #sessionOptions(int, boolean)} for a pass that shares the CPUs. */
+    public static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+        return sessionOptions(threads, false);
     }
 
     /**
@@ -74,16 +88,18 @@ public final class OnnxRuntimePlan implements InferencePlan {
      * graphs with them too. Intra-op threads block between operators (ONNX Runtime's default is to
      * spin): the CPUs are shared with request threads, and a spinning thread whose partner was pushed
      * off its core spins through its whole time slice at every operator, so a forward pass of a few
-     * milliseconds can take hundreds (BENCHMARKS.md §3). {@code -D}{@value #SPIN_PROPERTY}{@code =true}
-     * makes them spin, for that comparison.
+     * milliseconds can take hundreds. {@code -D}{@value #SPIN_PROPERTY}{@code =alone} lets the
+     * threads of a pass that runs {@code alone} spin (a lone request answered about 3 ms sooner, at
+     * half load a worse p99 and half a CPU more), {@code =all} every pass's (BENCHMARKS.md §3).
      */
-    public static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+    public static OrtSession.SessionOptions sessionOptions(int threads, boolean alone) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
-        options.addConfigEntry(ALLOW_SPINNING_KEY, Boolean.getBoolean(SPIN_PROPERTY) ? "1" : "0");
+        String spin = System.getProperty(SPIN_PROPERTY, "none");
+        options.addConfigEntry(ALLOW_SPINNING_KEY, spin.equals("all") || alone && spin.equals("alone") ? "1" : "0");
         return options;
     }
 

@@ -30,9 +30,9 @@ import java.util.Random;
  * <ul>
  *   <li>{@code onnxruntime} or {@code pytorch}: the service's plan for that engine, compiled from a
  *       torchvision densenet121 {@code .pth}, called as the service calls it (float[][] in,
- *       logits out);</li>
- *   <li>{@code onnxruntime-int8}: the same plan's graph in int8 ({@link Int8Bench}), with the
- *       plan's own session options;</li>
+ *       logits out) on the pass it runs when a batch is the only work;</li>
+ *   <li>{@code onnxruntime-int8}: the same plan's graph in int8 ({@link Int8Bench}), with that
+ *       pass's session options;</li>
  *   <li>{@code torchscript}: a traced {@code .pt} through DJL;</li>
  *   <li>{@code ort-default}: ONNX Runtime on torchvision's own {@code torch.onnx.export} of the
  *       same weights, with ONNX Runtime's own defaults (nothing of ours applied, one intra-op thread
@@ -69,7 +69,7 @@ public final class ForwardBench {
         Forward forward = switch (impl) {
             case "onnxruntime" -> PROFILE == null ? plan(InferenceEngine.ONNXRUNTIME, file)
                     : onnxRuntime(((OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME, file)).graph(),
-                            OnnxRuntimePlan.sessionOptions(THREADS));
+                            OnnxRuntimePlan.sessionOptions(THREADS, true));
             case "onnxruntime-int8" -> onnxRuntime(Int8Bench.int8Graph((OnnxRuntimePlan) compile(InferenceEngine.ONNXRUNTIME,
                     file)), Int8Bench.sessionOptions(THREADS));
             case "pytorch" -> plan(InferenceEngine.PYTORCH, file);
@@ -128,7 +128,8 @@ public final class ForwardBench {
     }
 
     static Forward plan(InferenceEngine engine, Precision precision, Path pth) throws Exception {
-        ForwardPass pass = compile(engine, precision, pth).open();
+        InferencePlan plan = compile(engine, precision, pth);
+        ForwardPass pass = plan.openAlone(plan.threads()); // as the service runs a batch that is the only work
         return pass::logits;
     }
 

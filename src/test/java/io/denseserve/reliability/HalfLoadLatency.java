@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Latency at half the saturation rate with ONNX Runtime's intra-op threads blocking (the service's
- * setting) and spinning (ONNX Runtime's default), side by side: two servers (the packaged jar, the
+ * Latency at half the saturation rate with ONNX Runtime's intra-op threads blocking between
+ * operators ({@code none}, the service's setting), spinning only in the pass that runs alone
+ * ({@code alone}) and spinning in every pass ({@code all}, ONNX Runtime's default), side by
+ * side: three servers (the packaged jar, the
  * inference-bound DenseNet-BC of the reliability runs) started together, each warmed up and its
  * saturation rate measured, then open-loop rounds at half the slower one's rate, alternating
  * between them; each round's p50 and p99, the server's CPU over the round, and the pooled p50 and
@@ -22,11 +24,11 @@ public final class HalfLoadLatency {
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
         Duration round = Duration.ofSeconds(Long.parseLong(args[1]));
-        String[] settings = {"blocking", "spinning"};
+        String[] settings = {"none", "alone", "all"};
         List<ServerProcess> servers = new ArrayList<>();
         try {
             for (String setting : settings) {
-                System.setProperty(ServerProcess.SPIN, String.valueOf(setting.equals("spinning")));
+                System.setProperty(ServerProcess.SPIN, setting);
                 servers.add(ServerProcess.start("half-load-" + setting, "--denseserve.model.bundle=" + OverloadIT.INFERENCE_BOUND_MODEL));
             }
             List<LoadDriver> drivers = new ArrayList<>();
@@ -40,7 +42,7 @@ public final class HalfLoadLatency {
             }
             double rate = saturation / 2;
             System.out.printf(Locale.ROOT, "rounds of %d s at %.1f requests/s%n", round.toSeconds(), rate);
-            List<List<LoadReport>> reports = List.of(new ArrayList<>(), new ArrayList<>());
+            List<List<LoadReport>> reports = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (int r = 0; r < rounds; r++) {
                 for (int s = 0; s < settings.length; s++) {
                     double cpuBefore = servers.get(s).cpuSeconds();
