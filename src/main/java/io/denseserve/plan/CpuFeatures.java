@@ -1,6 +1,5 @@
 package io.denseserve.plan;
 
-import io.denseserve.model.OneDnnCaches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,6 @@ package io.denseserve.plan;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.OneDnnCaches;
 import io.denseserve.onnx.DenseNetGraph;
 import io.denseserve.torchscript.DenseNetModule;
 import io.denseserve.torchscript.TorchScriptArchive.StorageType;

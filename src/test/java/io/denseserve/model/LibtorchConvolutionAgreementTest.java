@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * libtorch's fp32 convolutions, as this build runs them (with the environment its profiles set,
- * see {@link OneDnnCaches}), agree with float64 ones (which do not go through oneDNN): the output,
+ * see {@link io.denseserve.plan.OneDnnCaches}), agree with float64 ones (which do not go through oneDNN): the output,
  * the input gradient and the weight gradient, on DenseNet-BC's shapes with few channels, the ones
  * oneDNN got wrong on a CPU that reports no cache sizes (differences of 2-4 where the values reach
  * 5-7, and NaN). fp32's own rounding stays near a millionth of the largest value here.

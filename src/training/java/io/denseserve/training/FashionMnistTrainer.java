@@ -15,7 +15,7 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.bundle.Preprocessing;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.OneDnnCaches;
+import io.denseserve.plan.OneDnnCaches;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
 import io.denseserve.weights.StateDictLoader;

@@ -1,4 +1,4 @@
-package io.denseserve.model;
+package io.denseserve.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.denseserve.model;
+package io.denseserve.plan;
 
 import java.io.IOException;
 import java.nio.file.Files;
