@@ -18,7 +18,6 @@ import io.denseserve.serving.ServedModel;
 import io.denseserve.web.InvalidParameterException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import org.springframework.stereotype.Service;
 
 /**
@@ -249,14 +247,24 @@ public class ClassificationService {
         }
     }
 
-    /** The {@code k} most probable classes; {@code k} beyond the number of classes is clamped. */
+    /**
+     * The {@code k} most probable classes, the lower index first among equal ones; {@code k} beyond
+     * the number of classes is clamped. Each class is one {@code long} sort key, probability above
+     * index, so the sort is primitive: on the request thread a boxed sort of 1,000 classes took
+     * a twentieth of the CPU of a DenseNet-121 request (JFR at saturation).
+     */
     public static List<Prediction> rank(float[] probabilities, List<String> labels, int k) {
         int n = Math.min(k, probabilities.length);
-        Integer[] order = IntStream.range(0, probabilities.length).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> probabilities[i]).reversed());
+        long[] keys = new long[probabilities.length];
+        for (int i = 0; i < keys.length; i++) {
+            int bits = Float.floatToIntBits(probabilities[i]);
+            bits ^= (bits >> 31) & Integer.MAX_VALUE; // negative floats order as signed ints do
+            keys[i] = (long) bits << 32 | (Integer.MAX_VALUE - i);
+        }
+        Arrays.sort(keys);
         List<Prediction> top = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int c = order[i];
+            int c = Integer.MAX_VALUE - (int) keys[keys.length - 1 - i];
             top.add(new Prediction(labels.get(c), c, probabilities[c]));
         }
         return top;
