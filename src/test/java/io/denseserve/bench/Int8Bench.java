@@ -12,6 +12,7 @@ import io.denseserve.plan.PlanCompiler;
 import io.denseserve.plan.Precision;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImagePreprocessor;
+import io.denseserve.testing.TopK;
 import io.denseserve.testing.TorchvisionFixtures;
 import io.denseserve.training.FashionMnist;
 import io.denseserve.weights.SafetensorsFormat;
@@ -70,8 +71,8 @@ public final class Int8Bench {
         byte[] fp32 = graph(bundle.manifest().architecture(), bundle.loadWeights(), shape);
         QdqRewrite rewrite = new QdqRewrite(fp32);
         byte[] int8 = rewrite.quantize(rewrite.calibrate(calibration, shape, 64));
-        int[] a = topOne(logits(fp32, images, shape));
-        int[] b = topOne(logits(int8, images, shape));
+        int[] a = TopK.first(logits(fp32, images, shape));
+        int[] b = TopK.first(logits(int8, images, shape));
         int same = 0;
         int rightFp32 = 0;
         int rightInt8 = 0;
@@ -98,8 +99,8 @@ public final class Int8Bench {
         float[][] b = logits(int8, images, shape);
         int kept = 0;
         for (int i = 0; i < images.length; i++) {
-            int[] ta = topK(a[i], 5);
-            int[] tb = topK(b[i], 5);
+            int[] ta = TopK.of(a[i], 5);
+            int[] tb = TopK.of(b[i], 5);
             kept += Arrays.equals(ta, tb) ? 1 : 0;
             System.out.printf("RESULT,int8-agreement,%s,fp32 top-5 %s, int8 top-5 %s%n", names.get(i),
                     Arrays.toString(ta), Arrays.toString(tb));
@@ -158,18 +159,5 @@ public final class Int8Bench {
             }
         }
         return out;
-    }
-
-    private static int[] topOne(float[][] logits) {
-        return Arrays.stream(logits).mapToInt(row -> topK(row, 1)[0]).toArray();
-    }
-
-    private static int[] topK(float[] row, int k) {
-        Integer[] order = new Integer[row.length];
-        for (int i = 0; i < row.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (x, y) -> Float.compare(row[y], row[x]));
-        return Arrays.stream(order, 0, k).mapToInt(Integer::intValue).toArray();
     }
 }

@@ -2,8 +2,7 @@ package io.denseserve.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
-import java.util.Comparator;
+import io.denseserve.testing.TopK;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -29,10 +28,8 @@ class RankTest {
             }
             List<String> labels = IntStream.range(0, classes).mapToObj(i -> "c" + i).toList();
             int k = 1 + random.nextInt(classes + 2);
-            Integer[] expected = IntStream.range(0, classes).boxed().toArray(Integer[]::new);
-            Arrays.sort(expected, Comparator.comparingDouble((Integer i) -> p[i]).reversed());
             int[] ranked = ClassificationService.rank(p, labels, k).stream().mapToInt(Prediction::index).toArray();
-            assertThat(ranked).containsExactly(Arrays.stream(expected, 0, Math.min(k, classes)).mapToInt(i -> i).toArray());
+            assertThat(ranked).containsExactly(TopK.of(p, Math.min(k, classes)));
         }
     }
 }

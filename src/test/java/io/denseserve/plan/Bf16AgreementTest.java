@@ -8,6 +8,7 @@ import io.denseserve.model.DenseNetConfig;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImagePreprocessor;
 import io.denseserve.testing.Prerequisites;
+import io.denseserve.testing.TopK;
 import io.denseserve.testing.TorchvisionFixtures;
 import io.denseserve.training.FashionMnist;
 import io.denseserve.weights.SafetensorsFormat;
@@ -75,8 +76,8 @@ class Bf16AgreementTest {
         int[] shape = {1, side, side};
         StateDict weights = bundle.loadWeights();
         DenseNetConfig config = bundle.manifest().architecture();
-        int[] fp32 = topOne(logits(config, weights, Precision.FP32, shape, images));
-        int[] bf16 = topOne(logits(config, weights, Precision.BF16, shape, images));
+        int[] fp32 = TopK.first(logits(config, weights, Precision.FP32, shape, images));
+        int[] bf16 = TopK.first(logits(config, weights, Precision.BF16, shape, images));
         int same = 0;
         int rightFp32 = 0;
         int rightBf16 = 0;
@@ -115,15 +116,15 @@ class Bf16AgreementTest {
             double range = range(fp32[i]);
             double difference = maxAbsDiff(fp32[i], bf16[i]);
             double tolerance = RANGE_FRACTION * range;
-            int[] expected = topK(fp32[i], 5);
-            int[] actual = topK(bf16[i], 5);
+            int[] expected = TopK.of(fp32[i], 5);
+            int[] actual = TopK.of(bf16[i], 5);
             keptTopFive += Arrays.equals(expected, actual) ? 1 : 0;
             System.out.printf("RESULT,bf16-agreement,%s,fp32 top-5 %s, bf16 top-5 %s, smallest fp32 gap in the top 6 %.4f,"
                     + " max |logit difference| %.4f (%.2f%% of the fp32 range)%n", names.get(i), Arrays.toString(expected),
                     Arrays.toString(actual), smallestGap(fp32[i], 6), difference, 100 * difference / range);
             assertThat(difference).as("%s: max |bf16 - fp32| logit, fp32 range %.3f", names.get(i), range)
                     .isLessThanOrEqualTo(tolerance);
-            int[] six = topK(fp32[i], 6);
+            int[] six = TopK.of(fp32[i], 6);
             for (int a = 0; a < six.length; a++) {
                 for (int b = a + 1; b < six.length; b++) {
                     if (fp32[i][six[a]] - fp32[i][six[b]] >= tolerance) {
@@ -151,22 +152,9 @@ class Bf16AgreementTest {
         return out;
     }
 
-    private static int[] topOne(float[][] logits) {
-        return Arrays.stream(logits).mapToInt(row -> topK(row, 1)[0]).toArray();
-    }
-
-    private static int[] topK(float[] row, int k) {
-        Integer[] order = new Integer[row.length];
-        for (int i = 0; i < row.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(row[b], row[a]));
-        return Arrays.stream(order, 0, k).mapToInt(Integer::intValue).toArray();
-    }
-
     /** The smallest difference between neighbours among the row's {@code k} largest values. */
     private static double smallestGap(float[] row, int k) {
-        int[] top = topK(row, k);
+        int[] top = TopK.of(row, k);
         double gap = Double.MAX_VALUE;
         for (int i = 1; i < k; i++) {
             gap = Math.min(gap, row[top[i - 1]] - row[top[i]]);
