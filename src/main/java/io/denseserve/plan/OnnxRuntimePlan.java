@@ -78,11 +78,6 @@ public final class OnnxRuntimePlan implements InferencePlan {
         }
     }
 
-    /** {@link #sessionOptions(int, boolean)} for a pass that shares the CPUs. */
-    public static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
-        return sessionOptions(threads, false);
-    }
-
     /**
      * ONNX Runtime's options for each forward pass a plan opens; the forward benchmark runs other
      * graphs with them too. Intra-op threads block between operators (ONNX Runtime's default is to

@@ -101,7 +101,7 @@ final class QdqRewrite {
         }
         Map<String, float[]> ranges = new LinkedHashMap<>();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(2);
+        try (OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(2, false);
                 OrtSession session = env.createSession(withOutputs.build().toByteArray(), options)) {
             String input = graph.getInput(0).getName();
             int size = images[0].length;
