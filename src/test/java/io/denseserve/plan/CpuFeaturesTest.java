@@ -37,6 +37,14 @@ class CpuFeaturesTest {
     }
 
     @Test
+    void amxIsToldApartFromAvx512Bf16() {
+        assertThat(CpuFeatures.parse("flags : avx512f avx512_bf16 amx_tile amx_bf16\n").amxBf16()).isTrue();
+        assertThat(CpuFeatures.parse(CPUINFO).amxBf16()).isFalse();
+        assertThat(CpuFeatures.parse("flags : avx512f avx512_bf16 amx_tile amx_bf16\n",
+                Map.of("ONEDNN_MAX_CPU_ISA", "AVX512_CORE_BF16")).amxBf16()).isFalse();
+    }
+
+    @Test
     void aOneDnnLimitBelowBf16KeepsItFromRunningNatively() {
         // ONEDNN_MAX_CPU_ISA=AVX is how the service runs libtorch on CPUs that hide their caches.
         CpuFeatures limited = CpuFeatures.parse(CPUINFO, Map.of("ONEDNN_MAX_CPU_ISA", "avx"));
