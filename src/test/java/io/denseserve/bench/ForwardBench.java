@@ -32,7 +32,7 @@ import java.util.Random;
  *       torchvision densenet121 {@code .pth}, called as the service calls it (float[][] in,
  *       logits out) on the pass it runs when a batch is the only work;</li>
  *   <li>{@code onnxruntime-int8}: the same plan's graph in int8 ({@link Int8Bench}), with that
- *       pass's session options;</li>
+ *       pass's ONNX Runtime options;</li>
  *   <li>{@code torchscript}: a traced {@code .pt} through DJL;</li>
  *   <li>{@code ort-default}: ONNX Runtime on torchvision's own {@code torch.onnx.export} of the
  *       same weights, with ONNX Runtime's own defaults (nothing of ours applied, one intra-op thread

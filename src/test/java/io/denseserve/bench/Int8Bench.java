@@ -17,13 +17,13 @@ import io.denseserve.testing.TorchvisionFixtures;
 import io.denseserve.training.FashionMnist;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How close int8 (ONNX Runtime's integer convolutions on the service's graph, {@link QdqRewrite})
@@ -49,8 +49,8 @@ public final class Int8Bench {
     }
 
     /**
-     * The session options of the service plan's pass that runs alone, less ONNX Runtime's {@code QDQPropagationTransformer}:
-     * it moves the quantize node after the stem above its max pool, which then runs on uint8 at
+     * ONNX Runtime's options for the service plan's pass that runs alone, less its
+     * {@code QDQPropagationTransformer}: it moves the quantize node after the stem above its max pool, which then runs on uint8 at
      * 18-20 ms of a 79 ms batch-8 pass instead of 2.7 ms in fp32 (ONNX Runtime's profiler,
      * {@code -Dbench.profile}).
      */
@@ -143,16 +143,10 @@ public final class Int8Bench {
         float[][] out = new float[images.length][];
         try (OrtSession.SessionOptions options = sessionOptions(2);
                 OrtSession session = env.createSession(model, options)) {
-            int size = images[0].length;
             for (int from = 0; from < images.length; from += 64) {
                 int n = Math.min(64, images.length - from);
-                FloatBuffer flat = FloatBuffer.allocate(n * size);
-                for (int i = 0; i < n; i++) {
-                    flat.put(images[from + i]);
-                }
-                flat.flip();
-                try (OnnxTensor x = OnnxTensor.createTensor(env, flat, new long[] {n, shape[0], shape[1], shape[2]});
-                        OrtSession.Result result = session.run(Map.of("input", x), java.util.Set.of("logits"))) {
+                try (OnnxTensor x = QdqRewrite.batch(env, images, from, n, shape);
+                        OrtSession.Result result = session.run(Map.of("input", x), Set.of("logits"))) {
                     float[][] rows = (float[][]) result.get(0).getValue();
                     System.arraycopy(rows, 0, out, from, n);
                 }

@@ -99,43 +99,61 @@ final class QdqRewrite {
             g.addOutput(ValueInfoProto.newBuilder().setName(tensor).setType(TypeProto.newBuilder()
                     .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
         }
-        Map<String, float[]> ranges = new LinkedHashMap<>();
+        Map<String, Range> ranges = new LinkedHashMap<>();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(2, false);
                 OrtSession session = env.createSession(withOutputs.build().toByteArray(), options)) {
             String input = graph.getInput(0).getName();
-            int size = images[0].length;
             for (int from = 0; from < images.length; from += batch) {
-                int n = Math.min(batch, images.length - from);
-                FloatBuffer flat = FloatBuffer.allocate(n * size);
-                for (int i = 0; i < n; i++) {
-                    flat.put(images[from + i]);
-                }
-                flat.flip();
-                long[] shape = {n, imageShape[0], imageShape[1], imageShape[2]};
-                try (OnnxTensor x = OnnxTensor.createTensor(env, flat, shape);
+                try (OnnxTensor x = batch(env, images, from, Math.min(batch, images.length - from), imageShape);
                         OrtSession.Result result = session.run(Map.of(input, x), quantized)) {
                     for (Map.Entry<String, OnnxValue> e : result) {
-                        FloatBuffer values = ((OnnxTensor) e.getValue()).getFloatBuffer();
-                        float min = Float.MAX_VALUE;
-                        float max = -Float.MAX_VALUE;
-                        while (values.hasRemaining()) {
-                            float v = values.get();
-                            min = Math.min(min, v);
-                            max = Math.max(max, v);
-                        }
-                        float[] range = ranges.computeIfAbsent(e.getKey(),
-                                k -> new float[] {Float.MAX_VALUE, -Float.MAX_VALUE, 0, 0, 0});
-                        range[0] = Math.min(range[0], min);
-                        range[1] = Math.max(range[1], max);
-                        range[2] += min;
-                        range[3] += max;
-                        range[4]++;
+                        ranges.computeIfAbsent(e.getKey(), k -> new Range()).add(((OnnxTensor) e.getValue()).getFloatBuffer());
                     }
                 }
             }
         }
-        return ranges;
+        Map<String, float[]> bounds = new LinkedHashMap<>();
+        ranges.forEach((tensor, range) -> bounds.put(tensor, range.bounds()));
+        return bounds;
+    }
+
+    /** Images {@code [from, from + n)} as one {@code (n, C, H, W)} input tensor. */
+    static OnnxTensor batch(OrtEnvironment env, float[][] images, int from, int n, long[] imageShape) throws Exception {
+        FloatBuffer flat = FloatBuffer.allocate(n * images[from].length);
+        for (int i = 0; i < n; i++) {
+            flat.put(images[from + i]);
+        }
+        flat.flip();
+        return OnnxTensor.createTensor(env, flat, new long[] {n, imageShape[0], imageShape[1], imageShape[2]});
+    }
+
+    /** One tensor's values over the calibration batches: the overall bounds and the mean per-batch ones. */
+    private static final class Range {
+        private float min = Float.MAX_VALUE;
+        private float max = -Float.MAX_VALUE;
+        private float minSum;
+        private float maxSum;
+        private int batches;
+
+        void add(FloatBuffer values) {
+            float lo = Float.MAX_VALUE;
+            float hi = -Float.MAX_VALUE;
+            while (values.hasRemaining()) {
+                float v = values.get();
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            min = Math.min(min, lo);
+            max = Math.max(max, hi);
+            minSum += lo;
+            maxSum += hi;
+            batches++;
+        }
+
+        float[] bounds() {
+            return AVERAGE ? new float[] {minSum / batches, maxSum / batches} : new float[] {min, max};
+        }
     }
 
     /** The QDQ model, with the activation ranges {@link #calibrate} measured. */
@@ -146,8 +164,7 @@ final class QdqRewrite {
         }
         Map<String, Activation> activations = new HashMap<>();
         for (String tensor : quantized) {
-            float[] r = ranges.get(tensor);
-            activations.put(tensor, Activation.of(AVERAGE ? new float[] {r[2] / r[4], r[3] / r[4]} : r));
+            activations.put(tensor, Activation.of(ranges.get(tensor)));
         }
         GraphProto.Builder out = graph.toBuilder().clearNode().clearInitializer();
         Set<String> replaced = new LinkedHashSet<>();

@@ -42,7 +42,10 @@ public final class HalfLoadLatency {
             }
             double rate = saturation / 2;
             System.out.printf(Locale.ROOT, "rounds of %d s at %.1f requests/s%n", round.toSeconds(), rate);
-            List<List<LoadReport>> reports = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<LoadReport>> reports = new ArrayList<>();
+            for (String setting : settings) {
+                reports.add(new ArrayList<>());
+            }
             for (int r = 0; r < rounds; r++) {
                 for (int s = 0; s < settings.length; s++) {
                     double cpuBefore = servers.get(s).cpuSeconds();
