@@ -3,8 +3,8 @@ package io.denseserve.classify;
 import io.denseserve.config.DenseServeProperties;
 import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.preprocess.ImageRejectedException.Reason;
-import io.denseserve.web.BufferedUploadRequest;
 import io.denseserve.web.ProblemTypes;
+import io.denseserve.web.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -161,7 +161,7 @@ class ClassifyController {
         if (request.getContentLengthLong() > maxBytes) {
             throw tooManyBytes(request.getContentLengthLong());
         }
-        byte[] buffered = BufferedUploadRequest.bodyOf(request);
+        byte[] buffered = RequestBodies.of(request);
         return buffered != null ? buffered : readBounded(request.getInputStream());
     }
 

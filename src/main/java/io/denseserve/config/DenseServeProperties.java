@@ -1,7 +1,5 @@
 package io.denseserve.config;
 
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -34,9 +32,6 @@ public class DenseServeProperties {
     /** How slowly and how much request bodies may arrive. */
     private final Uploads uploads = new Uploads();
 
-    /** Connection deadlines beyond Spring Boot's {@code server.tomcat.*}. */
-    private final Connections connections = new Connections();
-
     public Model getModel() {
         return model;
     }
@@ -55,30 +50,6 @@ public class DenseServeProperties {
 
     public Shutdown getShutdown() {
         return shutdown;
-    }
-
-    public Connections getConnections() {
-        return connections;
-    }
-
-    /** Connection deadlines beyond Spring Boot's {@code server.tomcat.*}. */
-    public static class Connections {
-        /**
-         * A new connection's deadline for its first bytes is drawn evenly between (1 - this) times
-         * {@code server.tomcat.connection-timeout} and all of it, so that idle connections opened
-         * together are closed over seconds instead of in one pass of Tomcat's poller; 0 gives every
-         * connection the whole timeout.
-         */
-        @DecimalMin("0.0")
-        @DecimalMax(value = "1.0", inclusive = false)
-        private double firstDeadlineSpread = 0.5;
-        public double getFirstDeadlineSpread() {
-            return firstDeadlineSpread;
-        }
-
-        public void setFirstDeadlineSpread(double firstDeadlineSpread) {
-            this.firstDeadlineSpread = firstDeadlineSpread;
-        }
     }
 
     /** Shutdown: a drain period first (readiness down, new classifications 503, connections closed). */

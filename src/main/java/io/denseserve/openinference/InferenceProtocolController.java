@@ -8,7 +8,7 @@ import io.denseserve.config.DenseServeProperties;
 import io.denseserve.serving.ModelService;
 import io.denseserve.serving.ModelState;
 import io.denseserve.serving.ServedModel;
-import io.denseserve.web.BufferedUploadRequest;
+import io.denseserve.web.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -125,7 +125,7 @@ class InferenceProtocolController {
             HttpServletRequest request) throws IOException {
         long start = System.nanoTime();
         ServedModel model = served(name, version);
-        InferBody body = InferBody.parse(BufferedUploadRequest.bodyOf(request), request.getHeader(InferBody.HEADER_LENGTH), json);
+        InferBody body = InferBody.parse(RequestBodies.of(request), request.getHeader(InferBody.HEADER_LENGTH), json);
         if (body.request().inputs().size() != 1) {
             throw InferenceProtocolException.badRequest("the model takes one input ('" + IMAGE_INPUT + "' or '"
                     + TENSOR_INPUT + "'), not " + body.request().inputs().size());

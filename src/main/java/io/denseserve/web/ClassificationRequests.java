@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
  * Which requests are classifications: {@code /classify} and the paths under it (never
  * {@code /classifyall}), {@code /explain}, and the Open Inference Protocol's
  * {@code POST /v2/models/{name}[/versions/{v}]/infer}.
- * The one answer for every filter, interceptor and handler that treats them apart (early refusal,
- * body buffering, the shutdown drain, outcome counting).
+ * The one answer for everything that treats them apart (early refusal, body limits, the shutdown
+ * drain, outcome counting).
  */
 public final class ClassificationRequests {
 
@@ -17,13 +17,16 @@ public final class ClassificationRequests {
     private ClassificationRequests() {}
 
     public static boolean matches(HttpServletRequest request) {
-        String path = path(request);
+        return matches(path(request));
+    }
+
+    static boolean matches(String path) {
         return path.equals("/classify") || path.startsWith("/classify/") || path.equals("/explain") || INFER.matcher(path).matches();
     }
 
     /** An Open Inference Protocol request: its errors are {@code {"error": ...}}, not problem JSON. */
-    public static boolean isOpenInference(HttpServletRequest request) {
-        return path(request).startsWith("/v2/");
+    static boolean isOpenInference(String path) {
+        return path.startsWith("/v2/");
     }
 
     private static String path(HttpServletRequest request) {

@@ -1,15 +1,14 @@
 package io.denseserve.web;
 
-import jakarta.servlet.http.HttpServletRequest;
-import org.springframework.http.HttpHeaders;
+import jakarta.servlet.ServletRequest;
 
-/** Whether a request has a body: a positive Content-Length, or a chunked one. */
-final class RequestBodies {
+/** Request bodies as {@link BodyBuffering} read them, whole, before the request reached the servlet layer. */
+public final class RequestBodies {
 
     private RequestBodies() {}
 
-    static boolean present(HttpServletRequest request) {
-        long declared = request.getContentLengthLong();
-        return declared > 0 || (declared < 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null);
+    /** The body, without a copy (the caller must not modify it), or {@code null} where there was none. */
+    public static byte[] of(ServletRequest request) {
+        return (byte[]) request.getAttribute(BodyBuffering.BODY);
     }
 }

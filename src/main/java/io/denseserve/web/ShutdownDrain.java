@@ -5,14 +5,10 @@ import io.denseserve.inference.ShuttingDownException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
-import org.apache.catalina.connector.Connector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.web.context.WebServerApplicationContext;
-import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
@@ -38,18 +34,13 @@ class ShutdownDrain implements SmartLifecycle, HandlerInterceptor, WebMvcConfigu
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownDrain.class);
 
-    /** After the listening port closes: time for connections already accepted to be read and answered. */
-    private static final Duration LAST_ANSWERS = Duration.ofMillis(200);
-
     private final ApplicationEventPublisher events;
-    private final ApplicationContext context;
     private final Duration drainPeriod;
     private volatile boolean running;
     private volatile boolean draining;
 
-    ShutdownDrain(ApplicationEventPublisher events, ApplicationContext context, DenseServeProperties properties) {
+    ShutdownDrain(ApplicationEventPublisher events, DenseServeProperties properties) {
         this.events = events;
-        this.context = context;
         this.drainPeriod = properties.getShutdown().getDrainPeriod();
     }
 
@@ -83,29 +74,10 @@ class ShutdownDrain implements SmartLifecycle, HandlerInterceptor, WebMvcConfigu
                 drainPeriod);
         try {
             Thread.sleep(drainPeriod.toMillis());
-            if (closeListeningSocket()) {
-                Thread.sleep(LAST_ANSWERS.toMillis());
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         running = false;
-    }
-
-    /**
-     * Closes Tomcat's listening socket while requests are still being answered (with 503). Tomcat's
-     * own graceful shutdown pauses first and closes the socket after, so a connection accepted in
-     * between is dropped unanswered (1 of 300 late requests in {@code SigtermUnderLoadIT}); closed
-     * first, a late client is refused at connect instead, which it knows is safe to retry.
-     */
-    private boolean closeListeningSocket() {
-        if (context instanceof WebServerApplicationContext web && web.getWebServer() instanceof TomcatWebServer tomcat) {
-            for (Connector connector : tomcat.getTomcat().getService().findConnectors()) {
-                connector.getProtocolHandler().closeServerSocketGraceful();
-            }
-            return true;
-        }
-        return false;
     }
 
     @Override

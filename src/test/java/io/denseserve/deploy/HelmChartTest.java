@@ -120,7 +120,7 @@ class HelmChartTest {
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("2")).containsKey("memory");
         assertThat(env(c)).as("threads are sized by the service from the CPU limit it sees, not re-derived here")
-                .doesNotContainKeys("DENSESERVE_INFERENCE_INTRAOPTHREADS", "OMP_NUM_THREADS", "SERVER_TOMCAT_THREADS_MAX")
+                .doesNotContainKeys("DENSESERVE_INFERENCE_INTRAOPTHREADS", "OMP_NUM_THREADS", "SERVER_JETTY_THREADS_MAX")
                 .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").containsEntry("DENSESERVE_INFERENCE_ENGINE", "auto")
                 .containsEntry("DENSESERVE_INFERENCE_PRECISION", "fp32")
                 .doesNotContainKey("DENSESERVE_MODEL_BUNDLE")
@@ -143,18 +143,14 @@ class HelmChartTest {
         assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_BODYTIMEOUT"))).isEqualTo(uploads.getBodyTimeout());
         assertThat(DataSize.parse(env.get("DENSESERVE_UPLOADS_MEMORYBUDGET"))).isEqualTo(uploads.getMemoryBudget());
         assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_LINGERINGCLOSE"))).isEqualTo(uploads.getLingeringClose());
-        Map<String, Object> tomcat;
+        Map<String, Object> jetty;
         try (InputStream yml = Files.newInputStream(Path.of("src/main/resources/application.yml"))) {
             Map<String, Map<String, Object>> server = new Yaml().<Map<String, Map<String, Map<String, Object>>>>load(yml).get("server");
-            tomcat = server.get("tomcat");
+            jetty = server.get("jetty");
         }
-        assertThat(env.get("SERVER_TOMCAT_MAXCONNECTIONS")).isEqualTo(String.valueOf(tomcat.get("max-connections")));
-        assertThat(DurationStyle.detectAndParse(env.get("SERVER_TOMCAT_CONNECTIONTIMEOUT")))
-                .isEqualTo(DurationStyle.detectAndParse(String.valueOf(tomcat.get("connection-timeout"))));
-        assertThat(DurationStyle.detectAndParse(env.get("SERVER_TOMCAT_KEEPALIVETIMEOUT")))
-                .isEqualTo(DurationStyle.detectAndParse(String.valueOf(tomcat.get("keep-alive-timeout"))));
-        assertThat(Double.parseDouble(env.get("DENSESERVE_CONNECTIONS_FIRSTDEADLINESPREAD")))
-                .isEqualTo(new DenseServeProperties().getConnections().getFirstDeadlineSpread());
+        assertThat(env.get("SERVER_JETTY_MAXCONNECTIONS")).isEqualTo(String.valueOf(jetty.get("max-connections")));
+        assertThat(DurationStyle.detectAndParse(env.get("SERVER_JETTY_CONNECTIONIDLETIMEOUT")))
+                .isEqualTo(DurationStyle.detectAndParse(String.valueOf(jetty.get("connection-idle-timeout"))));
     }
 
     @Test

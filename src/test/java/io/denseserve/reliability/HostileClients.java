@@ -179,8 +179,7 @@ abstract class HostileClients implements AutoCloseable {
     /**
      * {@code count} connections that send nothing, opened evenly over {@code spread} (all at once
      * when it is zero); one the server closes is counted and opened anew, so once all are open
-     * {@code count} stay open. Opened at once, they time out when their first deadlines run out
-     * (together where the server gives every connection the same one) and reopen then.
+     * {@code count} stay open. Opened at once, they time out together and reopen then.
      */
     static final class IdleConnections extends HostileClients {
         private final int count;

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * alone (three phases spread over the run, pooled; each one's p99 is reported as the run's own
  * noise), then beside (a) 1,000 connections trickling
  * request bodies at 1 byte/s (the first attack the fresh server meets, and a second one), (b) 5,000
- * idle connections (opened over one connection timeout, then again all at once, the burst that the
- * service's spread of first deadlines is for), and (c) 64 clients sending maximum-size bodies,
+ * idle connections (opened over one idle timeout, then again all at once, so that they all time out
+ * together), and (c) 64 clients sending maximum-size bodies,
  * maximum-pixel images, decompression-bomb headers and bodies cut off halfway.
  *
  * <p>What must never happen fails the run: a normal request that errs, hangs or is answered other
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostileClientsIT {
 
-    /** -Xmx1g (ServerProcess) plus the native memory of the JVM, ONNX Runtime and Tomcat's buffers. */
+    /** -Xmx1g (ServerProcess) plus the native memory of the JVM, ONNX Runtime and Jetty's buffers. */
     static final double RSS_BUDGET_MIB = 2048;
     static final int IDLE_CONNECTIONS = 5000;
     /** Normal clients' p99 in any phase, at most (ms). */
@@ -51,7 +51,7 @@ class HostileClientsIT {
      * then about the 8th slowest. For p99 ratios worth publishing, run with 1,600 or more.
      */
     static final int SAMPLES_PER_PHASE = 800;
-    /** {@code server.tomcat.connection-timeout} in application.yml: an idle new connection is closed after it. */
+    /** {@code server.jetty.connection-idle-timeout} in application.yml: an idle connection is closed after it. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(20);
 
     @Test
@@ -94,10 +94,9 @@ class HostileClientsIT {
             server.writeThreadDump("hostile-threads-after-trickling.txt"); // where its threads stood, should this run fail
             figures.put("tricklingBodies", slow.figures());
 
-            // Idle connections from many clients arrive at any time: opened over one connection-timeout,
-            // they then time out and reopen about 250 a second. Opened at once (one client's burst), they
-            // time out over the spread of their first deadlines (10-20 s), measured apart, over a phase
-            // that holds it.
+            // Idle connections from many clients arrive at any time: opened over one idle timeout, they
+            // then time out and reopen about 250 a second. Opened at once (one client's burst), they all
+            // time out together, measured apart, over a phase that holds it.
             IdleConnections idle = new IdleConnections(server, IDLE_CONNECTIONS, CONNECTION_TIMEOUT);
             long[] openAtStart = new long[1];
             Phase flood = phase(server, () -> {

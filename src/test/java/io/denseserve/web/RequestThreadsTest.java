@@ -3,12 +3,11 @@ package io.denseserve.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.denseserve.config.DenseServeProperties;
-import org.apache.catalina.connector.Connector;
-import org.apache.coyote.AbstractProtocol;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
 
-/** Tomcat's request threads follow the admission bound, so overload is refused, not queued in Tomcat. */
+/** Jetty's request threads follow the admission bound, so overload is refused, not queued in Jetty. */
 class RequestThreadsTest {
 
     @Test
@@ -17,16 +16,16 @@ class RequestThreadsTest {
         properties.getInference().setQueueCapacity(500);
         properties.getInference().setWorkers(2);
         int batch = properties.getInference().getBatchSize();
-        assertThat(maxThreadsAfter(properties, 200)).isEqualTo(500 + 2 * batch + 16);
+        assertThat(poolAfter(properties, 200, 10).getMaxThreads()).isEqualTo(500 + 2 * batch + 16);
     }
 
     @Test
-    void theDefaultsFitInTomcatsDefaultAndAConfiguredLargerValueStays() {
+    void theDefaultsFitInJettysDefaultAndAConfiguredLargerValueStays() {
         DenseServeProperties defaults = new DenseServeProperties();
         int bound = 64 + defaults.getInference().getBatchSize() + 16;
         assertThat(defaults.getInference().requestThreads()).isEqualTo(bound);
-        assertThat(maxThreadsAfter(defaults, 200)).isEqualTo(200);
-        assertThat(maxThreadsAfter(defaults, 50)).isEqualTo(bound);
+        assertThat(poolAfter(defaults, 200, 10).getMaxThreads()).isEqualTo(200);
+        assertThat(poolAfter(defaults, 50, 10).getMaxThreads()).isEqualTo(bound);
     }
 
     @Test
@@ -34,28 +33,19 @@ class RequestThreadsTest {
         DenseServeProperties properties = new DenseServeProperties();
         properties.getInference().setQueueCapacity(500);
         int bound = 500 + properties.getInference().getBatchSize() + 16;
-        AbstractProtocol<?> allStarted = protocolAfter(properties, 200, 200);
+        QueuedThreadPool allStarted = poolAfter(properties, 200, 200);
         assertThat(allStarted.getMaxThreads()).isEqualTo(bound);
-        assertThat(allStarted.getMinSpareThreads()).isEqualTo(bound);
-        AbstractProtocol<?> onDemand = protocolAfter(properties, 200, 10);
+        assertThat(allStarted.getMinThreads()).isEqualTo(bound);
+        QueuedThreadPool onDemand = poolAfter(properties, 200, 10);
         assertThat(onDemand.getMaxThreads()).isEqualTo(bound);
-        assertThat(onDemand.getMinSpareThreads()).isEqualTo(10);
+        assertThat(onDemand.getMinThreads()).isEqualTo(10);
     }
 
-    private static int maxThreadsAfter(DenseServeProperties properties, int configured) {
-        return protocolAfter(properties, configured, 10).getMaxThreads();
-    }
-
-    private static AbstractProtocol<?> protocolAfter(DenseServeProperties properties, int maxThreads, int minSpareThreads) {
-        TomcatServletWebServerFactory factory = new TomcatServletWebServerFactory();
-        factory.addConnectorCustomizers(c -> {
-            AbstractProtocol<?> protocol = (AbstractProtocol<?>) c.getProtocolHandler();
-            protocol.setMaxThreads(maxThreads);
-            protocol.setMinSpareThreads(minSpareThreads);
-        });
+    private static QueuedThreadPool poolAfter(DenseServeProperties properties, int maxThreads, int minThreads) {
+        JettyServletWebServerFactory factory = new JettyServletWebServerFactory();
+        QueuedThreadPool pool = new QueuedThreadPool(maxThreads, minThreads);
+        factory.setThreadPool(pool);
         new RequestThreads(properties).customize(factory);
-        Connector connector = new Connector(TomcatServletWebServerFactory.DEFAULT_PROTOCOL);
-        factory.getTomcatConnectorCustomizers().forEach(customizer -> customizer.customize(connector));
-        return (AbstractProtocol<?>) connector.getProtocolHandler();
+        return pool;
     }
 }
