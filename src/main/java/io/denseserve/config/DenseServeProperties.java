@@ -354,7 +354,11 @@ public class DenseServeProperties {
         /** Slowest accepted average body rate, per second, once the grace period is over. */
         @NotNull
         private DataSize minDataRate = DataSize.ofKilobytes(8);
-        /** How long a body may arrive below the minimum rate at first (connection setup, TCP slow start). */
+        /**
+         * How long a body may arrive below the minimum rate at first (connection setup, TCP slow
+         * start): this, or up to twice it, drawn per body so that clients starting together are
+         * not answered together.
+         */
         @NotNull
         private Duration minDataRateGrace = Duration.ofSeconds(5);
         /** Deadline for a whole body, however fast it arrives. */

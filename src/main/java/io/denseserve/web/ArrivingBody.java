@@ -2,6 +2,7 @@ package io.denseserve.web;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +36,12 @@ final class ArrivingBody {
     private final long cap;
     private final int weight;
     private final long startNanos = System.nanoTime();
+    /**
+     * The grace period, drawn per body between {@code denseserve.uploads.min-data-rate-grace} and
+     * twice it: clients that start trickling together are then answered, and reconnect, spread
+     * over seconds instead of in one wave.
+     */
+    private final long graceNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
     /** Run once the client has sent the whole body or gone away, after an answer before it. */
@@ -63,6 +70,7 @@ final class ArrivingBody {
         this.weight = weight;
         this.buffer = new byte[(int) Math.min(cap, FIRST_BUFFER)];
         this.reserved = firstReservation(cap, weight);
+        this.graceNanos = owner == null ? 0 : owner.graceNanos() + ThreadLocalRandom.current().nextLong(owner.graceNanos() + 1);
     }
 
     /** A body answered before any of it was read: what arrives of it is only discarded. */
@@ -80,7 +88,7 @@ final class ArrivingBody {
 
     void start() {
         Scheduler scheduler = request.getComponents().getScheduler();
-        graceEnd = scheduler.schedule(this::checkRate, owner.graceNanos() + 1, TimeUnit.NANOSECONDS);
+        graceEnd = scheduler.schedule(this::checkRate, graceNanos + 1, TimeUnit.NANOSECONDS);
         deadline = scheduler.schedule(() -> {
             if (settle()) {
                 end(owner.tooSlow("the request body did not arrive within " + owner.bodyTimeout().toSeconds() + " s"));
@@ -156,7 +164,7 @@ final class ArrivingBody {
     private void checkRate() {
         long elapsed = System.nanoTime() - startNanos;
         double rate = received / (elapsed / 1e9);
-        if (elapsed > owner.graceNanos() && rate < owner.minBytesPerSecond() && settle()) {
+        if (elapsed > graceNanos && rate < owner.minBytesPerSecond() && settle()) {
             // Concatenated, not formatted: under a trickling attack this runs hundreds of times a second.
             end(owner.tooSlow("the request body arrived at " + Math.round(rate) + " bytes/s; the minimum is "
                     + Math.round(owner.minBytesPerSecond()) + " bytes/s"));
