@@ -26,9 +26,6 @@ public class DenseServeProperties {
     /** Upload limits. */
     private final Limits limits = new Limits();
 
-    /** What happens on SIGTERM before the web server's graceful shutdown. */
-    private final Shutdown shutdown = new Shutdown();
-
     /** How slowly and how much request bodies may arrive. */
     private final Uploads uploads = new Uploads();
 
@@ -46,28 +43,6 @@ public class DenseServeProperties {
 
     public Uploads getUploads() {
         return uploads;
-    }
-
-    public Shutdown getShutdown() {
-        return shutdown;
-    }
-
-    /** Shutdown: a drain period first (readiness down, new classifications 503, connections closed). */
-    public static class Shutdown {
-        /**
-         * How long to refuse new classifications with 503 (and close connections) before the web
-         * server stops accepting; in Kubernetes, long enough for the endpoint to be removed.
-         */
-        @NotNull
-        private Duration drainPeriod = Duration.ofSeconds(1);
-
-        public Duration getDrainPeriod() {
-            return drainPeriod;
-        }
-
-        public void setDrainPeriod(Duration drainPeriod) {
-            this.drainPeriod = drainPeriod;
-        }
     }
 
     /** Where the weights come from; with nothing set, the embedded Fashion-MNIST bundle is served. */

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 public final class InferenceMetrics {
 
     /** How a classification request ended; each is one {@code denseserve_requests_total} series. */
-    public enum Outcome { OK, BAD_INPUT, TOO_LARGE, TOO_SLOW, OVERLOADED, SHUTTING_DOWN, TIMEOUT, ERROR }
+    public enum Outcome { OK, BAD_INPUT, TOO_LARGE, TOO_SLOW, OVERLOADED, TIMEOUT, ERROR }
 
     /** Classification requests by outcome ({@code denseserve_requests_total}). */
     public static final String REQUESTS = "denseserve.requests";

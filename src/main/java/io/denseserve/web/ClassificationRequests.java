@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
  * Which requests are classifications: {@code /classify} and the paths under it (never
  * {@code /classifyall}), {@code /explain}, and the Open Inference Protocol's
  * {@code POST /v2/models/{name}[/versions/{v}]/infer}.
- * The one answer for everything that treats them apart (early refusal, body limits, the shutdown
- * drain, outcome counting).
+ * The one answer for everything that treats them apart (early refusal, body limits, outcome
+ * counting).
  */
 public final class ClassificationRequests {
 

@@ -5,7 +5,6 @@ import io.denseserve.inference.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.inference.ModelNotReadyException;
 import io.denseserve.inference.OverloadedException;
-import io.denseserve.inference.ShuttingDownException;
 import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.serving.ModelNotFoundException;
 import java.net.URI;
@@ -50,9 +49,6 @@ public class ProblemTypes {
         }
         if (e instanceof OverloadedException) {
             return problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Overloaded", e, Outcome.OVERLOADED);
-        }
-        if (e instanceof ShuttingDownException) {
-            return problem(HttpStatus.SERVICE_UNAVAILABLE, "shutting-down", "Shutting down", e, Outcome.SHUTTING_DOWN);
         }
         if (e instanceof ModelNotReadyException) {
             return problem(HttpStatus.SERVICE_UNAVAILABLE, "model-not-ready", "Model not ready", e, Outcome.ERROR);

@@ -123,12 +123,11 @@ class HelmChartTest {
                 .doesNotContainKeys("DENSESERVE_INFERENCE_INTRAOPTHREADS", "OMP_NUM_THREADS", "SERVER_JETTY_THREADS_MAX")
                 .containsEntry("DENSESERVE_INFERENCE_DEVICE", "cpu").containsEntry("DENSESERVE_INFERENCE_ENGINE", "auto")
                 .containsEntry("DENSESERVE_INFERENCE_PRECISION", "fp32")
-                .doesNotContainKey("DENSESERVE_MODEL_BUNDLE")
-                .containsEntry("DENSESERVE_SHUTDOWN_DRAINPERIOD", "5s");
-        assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).as("endpoints removed before the drain")
+                .doesNotContainKey("DENSESERVE_MODEL_BUNDLE");
+        assertThat(c.getLifecycle().getPreStop().getExec().getCommand()).as("endpoints removed before the graceful shutdown")
                 .containsExactly("sleep", "5");
-        assertThat(pod.getTerminationGracePeriodSeconds()).as("pause + drain + graceful shutdown (30s) fit in the grace period")
-                .isGreaterThanOrEqualTo(5 + 5 + 30);
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("pause + graceful shutdown (30s) fit in the grace period")
+                .isGreaterThanOrEqualTo(5 + 30);
         assertThat(deployment.getSpec().getReplicas()).as("replicas come from the HPA").isNull();
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry("prometheus.io/path", "/actuator/prometheus");

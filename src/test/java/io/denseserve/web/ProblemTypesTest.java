@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.denseserve.inference.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics.Outcome;
-import io.denseserve.inference.ShuttingDownException;
 import org.junit.jupiter.api.Test;
 
 /**
  * The problems for failures the end-to-end tests cannot provoke on demand: a forward pass that
  * throws inside a worker (BatchingPredictorTest shows it fails only its own batch) reaches the
- * client as a 500 {@code inference-failed} problem, and the drain's refusal as 503 {@code shutting-down}.
+ * client as a 500 {@code inference-failed} problem.
  */
 class ProblemTypesTest {
 
@@ -24,13 +23,5 @@ class ProblemTypesTest {
         assertThat(mapped.problem().getType().toString()).endsWith("/inference-failed");
         assertThat(mapped.problem().getDetail()).isEqualTo("inference failed for this batch").doesNotContain("/opt");
         assertThat(mapped.outcome()).isEqualTo(Outcome.ERROR);
-    }
-
-    @Test
-    void theDrainsRefusalIsA503ShuttingDownProblem() {
-        ProblemTypes.Mapped mapped = problems.map(new ShuttingDownException("the service is shutting down"));
-        assertThat(mapped.problem().getStatus()).isEqualTo(503);
-        assertThat(mapped.problem().getType().toString()).endsWith("/shutting-down");
-        assertThat(mapped.outcome()).isEqualTo(Outcome.SHUTTING_DOWN);
     }
 }
