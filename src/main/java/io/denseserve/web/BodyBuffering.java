@@ -35,7 +35,9 @@ import org.springframework.stereotype.Component;
  * most requests are refused, and a refusal should cost as little CPU as possible. Other ends
  * before a whole body, each answered with problem JSON ({@link ProblemResponses}) and
  * {@code Connection: close}, the rest of the body read and discarded as it arrives for up to
- * {@code denseserve.uploads.lingering-close} so that a client still sending reads the answer:
+ * {@code denseserve.uploads.lingering-close} so that a client still sending reads the answer (left
+ * to Jetty, a connection with body bytes unread is closed at once and reset: a client that writes
+ * its whole body before it reads gets a broken pipe instead of the answer):
  * <ul>
  *   <li>408 {@code request-too-slow}, counted as {@code too_slow}: the average rate fell below
  *       {@code denseserve.uploads.min-data-rate} after the grace period, the body stopped arriving
