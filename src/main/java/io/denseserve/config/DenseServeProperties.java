@@ -159,7 +159,7 @@ public class DenseServeProperties {
         /**
          * Request threads the web server needs: one per classification in flight (each waits for its
          * result) plus {@link #SPARE_REQUEST_THREADS}. Were the threads the tighter bound, overload
-         * would queue inside Tomcat with no deadline and no 503.
+         * would queue inside Jetty with no deadline and no 503.
          */
         public int requestThreads() {
             return maxInFlight() + SPARE_REQUEST_THREADS;

@@ -25,7 +25,7 @@ final class SigtermDrain {
 
     /**
      * How long before the first refused connect a request may have been queued in the kernel when
-     * the port closed: Tomcat stops its acceptor, wakes it (polling every 5 ms) and then closes the
+     * the port closed: the server stops its acceptor and then closes the
      * socket, slower on two cores busy with inference.
      */
     static final long PORT_CLOSE_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
