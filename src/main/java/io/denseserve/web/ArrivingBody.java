@@ -2,11 +2,11 @@ package io.denseserve.web;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -44,9 +44,8 @@ final class ArrivingBody {
     private final long graceNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
-    /** Run once the client has sent the whole body or gone away, after an answer before it. */
-    private final AtomicReference<Runnable> afterRest = new AtomicReference<>();
-    private volatile boolean restEnded;
+    /** Completed once the client has sent the whole body or gone away. */
+    private final CompletableFuture<Void> rest = new CompletableFuture<>();
     private byte[] buffer;
     /** Written by the one thread reading at a time; read by the grace period's rate check too. */
     private volatile int received;
@@ -201,24 +200,13 @@ final class ArrivingBody {
         owner.refuse(this, request, response, callback, problem);
     }
 
-    /** Runs {@code then} once the client has sent the rest of the body or gone away; at once if it has. */
-    void afterRest(Runnable then) {
-        afterRest.set(then);
-        if (restEnded) {
-            runAfterRest();
-        }
+    /** Completes once the client has sent the whole body or gone away (after an answer before it: discarded). */
+    CompletableFuture<Void> restOfBody() {
+        return rest;
     }
 
     private void restEnded() {
-        restEnded = true;
-        runAfterRest();
-    }
-
-    private void runAfterRest() {
-        Runnable then = afterRest.getAndSet(null);
-        if (then != null) {
-            then.run();
-        }
+        rest.complete(null);
     }
 
     private boolean settle() {

@@ -9,8 +9,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -19,8 +19,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.springframework.boot.autoconfigure.web.servlet.MultipartProperties;
-import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,7 +49,7 @@ import org.springframework.stereotype.Component;
  * </ul>
  */
 @Component
-class BodyBuffering implements WebServerFactoryCustomizer<JettyServletWebServerFactory> {
+class BodyBuffering {
 
     /** The request attribute that holds a body read whole, as a {@code byte[]}. */
     static final String BODY = BodyBuffering.class.getName() + ".body";
@@ -91,21 +89,6 @@ class BodyBuffering implements WebServerFactoryCustomizer<JettyServletWebServerF
                 .description("request-body bytes held, while arriving and until answered").register(registry);
         Gauge.builder("denseserve.uploads.arriving", arriving, AtomicInteger::get)
                 .description("request bodies being read").register(registry);
-    }
-
-    /** In front of everything Spring Boot's Jetty serves. */
-    @Override
-    public void customize(JettyServletWebServerFactory factory) {
-        factory.addServerCustomizers(server -> {
-            Handler.Wrapper wrapper = new Handler.Wrapper() {
-                @Override
-                public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    return BodyBuffering.this.handle(getHandler(), request, response, callback);
-                }
-            };
-            wrapper.setHandler(server.getHandler());
-            server.setHandler(wrapper);
-        });
     }
 
     boolean handle(Handler next, Request request, Response response, Callback callback) throws Exception {
@@ -149,30 +132,19 @@ class BodyBuffering implements WebServerFactoryCustomizer<JettyServletWebServerF
      */
     void refuse(ArrivingBody body, Request request, Response response, Callback callback, ProblemTypes.Mapped problem) {
         ArrivingBody discarding = body != null ? body : ArrivingBody.refused(request, response, callback);
-        Callback once = once(callback);
-        Scheduler.Task lingering = request.getComponents().getScheduler()
-                .schedule(once::succeeded, lingeringClose.toMillis(), TimeUnit.MILLISECONDS);
-        responses.write(request, response, problem, Callback.from(() -> discarding.afterRest(() -> {
-            lingering.cancel();
-            once.succeeded();
-        }), failure -> {
-            lingering.cancel();
-            once.failed(failure);
-        }));
-    }
-
-    /** {@code callback} completed by the first of several paths that may each try. */
-    private static Callback once(Callback callback) {
-        AtomicBoolean done = new AtomicBoolean();
-        return Callback.from(() -> {
-            if (done.compareAndSet(false, true)) {
+        CompletableFuture<Void> lingered = new CompletableFuture<>();
+        Scheduler.Task deadline = request.getComponents().getScheduler()
+                .schedule(() -> lingered.complete(null), lingeringClose.toMillis(), TimeUnit.MILLISECONDS);
+        lingered.whenComplete((done, failure) -> {
+            deadline.cancel();
+            if (failure == null) {
                 callback.succeeded();
-            }
-        }, failure -> {
-            if (done.compareAndSet(false, true)) {
+            } else {
                 callback.failed(failure);
             }
         });
+        responses.write(request, response, problem, Callback.from(
+                () -> discarding.restOfBody().thenRun(() -> lingered.complete(null)), lingered::completeExceptionally));
     }
 
     ProblemTypes.Mapped tooLarge(long cap) {
