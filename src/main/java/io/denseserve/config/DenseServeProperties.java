@@ -339,7 +339,7 @@ public class DenseServeProperties {
         /** Deadline for a whole body, however fast it arrives. */
         @NotNull
         private Duration bodyTimeout = Duration.ofSeconds(30);
-        /** Bytes of request bodies held at once, while they arrive and until their request is answered. */
+        /** Bytes of request bodies held at once, while they arrive and until their request is answered (at most 2 GB). */
         @NotNull
         private DataSize memoryBudget = DataSize.ofMegabytes(128);
         /**

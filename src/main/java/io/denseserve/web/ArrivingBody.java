@@ -16,7 +16,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * One request body arriving ({@link BodyBuffering}), read as Jetty reports data, without a thread
- * waiting for it, into memory reserved from the {@link UploadBudget} as the bytes arrive (the
+ * waiting for it, into memory reserved from the upload budget as the bytes arrive (the
  * buffer doubles, up to the Content-Length or the cap), so a client that promises a large body and
  * sends little holds little. Exactly one ending wins ({@link #settle}): the whole body, handed to
  * the next handler; too many bytes; the budget full; a rate below the minimum after the grace
@@ -49,7 +49,7 @@ final class ArrivingBody {
     private byte[] buffer;
     /** Written by the one thread reading at a time; read by the grace period's rate check too. */
     private volatile int received;
-    private long reserved;
+    private int reserved;
     private Scheduler.Task graceEnd;
     private Scheduler.Task deadline;
 
@@ -81,8 +81,8 @@ final class ArrivingBody {
     }
 
     /** What to reserve before reading a body of at most {@code cap} bytes. */
-    static long firstReservation(long cap, int weight) {
-        return weight * Math.min(cap, FIRST_BUFFER);
+    static int firstReservation(long cap, int weight) {
+        return weight * (int) Math.min(cap, FIRST_BUFFER);
     }
 
     void start() {
@@ -142,12 +142,12 @@ final class ArrivingBody {
                 if (received == cap) {
                     return Full.CAP;
                 }
-                long target = Math.min(cap, 2L * buffer.length);
-                if (!owner.budget().tryReserve(weight * target - reserved)) {
+                int target = (int) Math.min(cap, 2L * buffer.length);
+                if (!owner.budget().tryAcquire(weight * target - reserved)) {
                     return Full.BUDGET;
                 }
                 reserved = weight * target;
-                buffer = Arrays.copyOf(buffer, (int) target);
+                buffer = Arrays.copyOf(buffer, target);
             }
             int n = Math.min(bytes.remaining(), buffer.length - received);
             bytes.get(buffer, received, n);

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
@@ -63,7 +64,9 @@ class BodyBuffering {
     private final Admission admission;
     private final ProblemTypes problems;
     private final ProblemResponses responses;
-    private final UploadBudget budget;
+    /** Request-body bytes that may be held at once: one permit a byte, reserved before they are read. */
+    private final Semaphore budget;
+    private final int budgetBytes;
     private final long maxImageBytes;
     private final long maxRequestBytes;
     private final double minBytesPerSecond;
@@ -78,14 +81,15 @@ class BodyBuffering {
         this.problems = problems;
         this.responses = responses;
         DenseServeProperties.Uploads uploads = properties.getUploads();
-        this.budget = new UploadBudget(uploads.getMemoryBudget().toBytes());
+        this.budgetBytes = (int) Math.min(Integer.MAX_VALUE, uploads.getMemoryBudget().toBytes());
+        this.budget = new Semaphore(budgetBytes);
         this.maxImageBytes = properties.getLimits().getMaxImageSize().toBytes();
         this.maxRequestBytes = multipart.getMaxRequestSize().toBytes();
         this.minBytesPerSecond = uploads.getMinDataRate().toBytes();
         this.graceNanos = uploads.getMinDataRateGrace().toNanos();
         this.bodyTimeout = uploads.getBodyTimeout();
         this.lingeringClose = uploads.getLingeringClose();
-        Gauge.builder("denseserve.uploads.bytes", budget, UploadBudget::used).baseUnit("bytes")
+        Gauge.builder("denseserve.uploads.bytes", budget, b -> budgetBytes - b.availablePermits()).baseUnit("bytes")
                 .description("request-body bytes held, while arriving and until answered").register(registry);
         Gauge.builder("denseserve.uploads.arriving", arriving, AtomicInteger::get)
                 .description("request bodies being read").register(registry);
@@ -109,14 +113,14 @@ class BodyBuffering {
         long cap = several && maxRequestBytes >= 0 ? maxRequestBytes : maxImageBytes;
         int weight = multipart ? MULTIPART_WEIGHT : 1;
         // A body whose memory would not fit the whole budget could never be served, even alone: 413, not 503.
-        cap = Math.min(cap, Math.min(budget.capacity() / weight, Integer.MAX_VALUE - 8));
+        cap = Math.min(cap, Math.min(budgetBytes / weight, Integer.MAX_VALUE - 8));
         if (declared > cap) {
             refuse(null, request, response, callback, problems.map(new ImageRejectedException(Reason.TOO_MANY_BYTES,
                     "the request body has " + declared + " bytes; the limit is " + cap)));
             return true;
         }
         long limit = declared >= 0 ? declared : cap;
-        if (!budget.tryReserve(ArrivingBody.firstReservation(limit, weight))) {
+        if (!budget.tryAcquire(ArrivingBody.firstReservation(limit, weight))) {
             refuse(null, request, response, callback, overBudget());
             return true;
         }
@@ -165,7 +169,7 @@ class BodyBuffering {
         arriving.decrementAndGet();
     }
 
-    UploadBudget budget() {
+    Semaphore budget() {
         return budget;
     }
 
