@@ -26,7 +26,7 @@ public class ProblemTypes {
     /** Seconds a client refused with 503 should wait: the queue turns over in well under a second. */
     public static final String RETRY_AFTER_SECONDS = "1";
 
-    /** Every 503 (overloaded, shutting down, model not ready) carries {@code Retry-After}. */
+    /** Every 503 (overloaded, model not ready) carries {@code Retry-After}. */
     public static boolean retryable(int status) {
         return status == HttpStatus.SERVICE_UNAVAILABLE.value();
     }
