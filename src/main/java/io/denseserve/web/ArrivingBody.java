@@ -43,13 +43,14 @@ final class ArrivingBody {
      */
     private final long graceNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
-    private final AtomicBoolean released = new AtomicBoolean();
     /** Completed once the client has sent the whole body or gone away. */
     private final CompletableFuture<Void> rest = new CompletableFuture<>();
     private byte[] buffer;
     /** Written by the one thread reading at a time; read by the grace period's rate check too. */
     private volatile int received;
+    /** Permits taken from the upload budget; guarded by this, as a deadline may release them while a read grows them. */
     private int reserved;
+    private boolean released;
     private Scheduler.Task graceEnd;
     private Scheduler.Task deadline;
 
@@ -143,10 +144,9 @@ final class ArrivingBody {
                     return Full.CAP;
                 }
                 int target = (int) Math.min(cap, 2L * buffer.length);
-                if (!owner.budget().tryAcquire(weight * target - reserved)) {
+                if (!reserve(weight * target - reserved)) {
                     return Full.BUDGET;
                 }
-                reserved = weight * target;
                 buffer = Arrays.copyOf(buffer, target);
             }
             int n = Math.min(bytes.remaining(), buffer.length - received);
@@ -221,12 +221,21 @@ final class ArrivingBody {
         owner.ended();
     }
 
+    private synchronized boolean reserve(int more) {
+        if (released || !owner.budget().tryAcquire(more)) {
+            return false;
+        }
+        reserved += more;
+        return true;
+    }
+
     /**
      * Gives the reserved memory back; once, whichever path ends the request. The buffer itself
      * goes with the request: a deadline may settle the body while a read is still copying into it.
      */
-    private void release() {
-        if (released.compareAndSet(false, true)) {
+    private synchronized void release() {
+        if (!released) {
+            released = true;
             owner.budget().release(reserved);
         }
     }
