@@ -113,11 +113,11 @@ final class ArrivingBody {
                 return;
             }
             boolean last = chunk.isLast();
-            Full full = settled.get() ? null : keep(chunk.getByteBuffer());
+            ProblemTypes.Mapped overflow = settled.get() ? null : keep(chunk.getByteBuffer());
             chunk.release();
-            if (full != null) {
+            if (overflow != null) {
                 if (settle()) {
-                    end(full == Full.CAP ? owner.tooLarge(cap) : owner.overBudget());
+                    end(overflow);
                 }
             } else if (last) {
                 if (settle()) {
@@ -133,19 +133,16 @@ final class ArrivingBody {
         }
     }
 
-    /** Why a body could not be kept whole. */
-    private enum Full { CAP, BUDGET }
-
-    /** Copies the bytes into the buffer, growing it within the budget; null, or why they do not fit. */
-    private Full keep(ByteBuffer bytes) {
+    /** Copies the bytes into the buffer, growing it within the budget; null, or the answer if they do not fit. */
+    private ProblemTypes.Mapped keep(ByteBuffer bytes) {
         while (bytes.hasRemaining()) {
             if (received == buffer.length) {
                 if (received == cap) {
-                    return Full.CAP;
+                    return owner.tooLarge(cap);
                 }
                 int target = (int) Math.min(cap, 2L * buffer.length);
                 if (!reserve(weight * target - reserved)) {
-                    return Full.BUDGET;
+                    return owner.overBudget();
                 }
                 buffer = Arrays.copyOf(buffer, target);
             }
