@@ -14,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -132,9 +133,14 @@ class BodyBuffering {
     /**
      * Answers with a problem before the whole body was read, then lets the connection linger while
      * the rest is discarded, for {@code denseserve.uploads.lingering-close} at most ({@code body}
-     * null: none of it was read yet).
+     * null: none of it was read yet; a client still waiting for 100 Continue is not asked for it).
      */
     void refuse(ArrivingBody body, Request request, Response response, Callback callback, ProblemTypes.Mapped problem) {
+        if (body == null && request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())) {
+            // The client waits for 100 Continue before it sends its body: answered now, it never sends it.
+            responses.write(request, response, problem, callback);
+            return;
+        }
         ArrivingBody discarding = body != null ? body : ArrivingBody.refused(request, response, callback);
         CompletableFuture<Void> lingered = new CompletableFuture<>();
         Scheduler.Task deadline = request.getComponents().getScheduler()

@@ -134,6 +134,19 @@ class SlowUploadEndToEndTest {
     }
 
     @Test
+    void aClientThatWaitsFor100ContinueIsAnsweredWithoutBeingAskedForItsBody() throws Exception {
+        new Http(port).awaitReady();
+        try (Socket waiting = new Socket("localhost", port)) {
+            waiting.setSoTimeout(6_000);
+            waiting.getOutputStream().write(("POST /classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                    + "Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = readAll(waiting);
+            assertThat(answer).as("no 100 Continue for a body that is refused anyway").startsWith("HTTP/1.1 413")
+                    .doesNotContain("100 Continue").contains("https://denseserve.dev/problems/image-too-large");
+        }
+    }
+
+    @Test
     void bodiesBeyondTheMemoryBudgetAreRefusedWith503UntilItFrees() throws Exception {
         Http http = new Http(port);
         http.awaitReady();
