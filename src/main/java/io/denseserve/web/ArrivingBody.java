@@ -210,11 +210,10 @@ final class ArrivingBody {
         return settled.compareAndSet(false, true);
     }
 
+    /** Only the ending that settled a started body gets here: its timers are set. */
     private void stopTimers() {
-        if (graceEnd != null) {
-            graceEnd.cancel();
-            deadline.cancel();
-        }
+        graceEnd.cancel();
+        deadline.cancel();
         owner.ended();
     }
 

@@ -33,13 +33,13 @@ class ProblemResponses {
 
     /** The whole answer, with its length, and {@code Connection: close}; {@code written} once it is sent. */
     void write(Request request, Response response, ProblemTypes.Mapped mapped, Callback written) {
-        String path = Request.getPathInContext(request);
+        boolean openInference = ClassificationRequests.isOpenInference(Request.getPathInContext(request));
         ProblemDetail problem = mapped.problem();
         problem.setInstance(URI.create(request.getHttpURI().getPath()));
         metrics.count(mapped.outcome());
         byte[] body;
         try {
-            body = ClassificationRequests.isOpenInference(path)
+            body = openInference
                     ? json.writeValueAsBytes(Map.of("error", String.valueOf(problem.getDetail())))
                     : json.writeValueAsBytes(problem);
         } catch (JsonProcessingException e) {
@@ -47,8 +47,8 @@ class ProblemResponses {
             return;
         }
         response.setStatus(problem.getStatus());
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, ClassificationRequests.isOpenInference(path)
-                ? MediaType.APPLICATION_JSON_VALUE : MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE,
+                openInference ? MediaType.APPLICATION_JSON_VALUE : MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         if (ProblemTypes.retryable(problem.getStatus())) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, ProblemTypes.RETRY_AFTER_SECONDS);
         }

@@ -1,8 +1,6 @@
 package io.denseserve.bench;
 
 import ai.djl.Device;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.denseserve.bundle.ModelBundle;
 import io.denseserve.model.DenseNetConfig;
@@ -139,18 +137,12 @@ public final class Int8Bench {
     }
 
     private static float[][] logits(byte[] model, float[][] images, long[] shape) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         float[][] out = new float[images.length][];
-        try (OrtSession.SessionOptions options = sessionOptions(2);
-                OrtSession session = env.createSession(model, options)) {
-            for (int from = 0; from < images.length; from += 64) {
-                int n = Math.min(64, images.length - from);
-                try (OnnxTensor x = QdqRewrite.batch(env, images, from, n, shape);
-                        OrtSession.Result result = session.run(Map.of("input", x), Set.of("logits"))) {
-                    float[][] rows = (float[][]) result.get(0).getValue();
-                    System.arraycopy(rows, 0, out, from, n);
-                }
-            }
+        try (OrtSession.SessionOptions options = sessionOptions(2)) {
+            QdqRewrite.runBatches(model, options, images, shape, 64, "input", Set.of("logits"), (from, result) -> {
+                float[][] rows = (float[][]) result.get(0).getValue();
+                System.arraycopy(rows, 0, out, from, rows.length);
+            });
         }
         return out;
     }

@@ -100,32 +100,43 @@ final class QdqRewrite {
                     .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
         }
         Map<String, Range> ranges = new LinkedHashMap<>();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(2, false);
-                OrtSession session = env.createSession(withOutputs.build().toByteArray(), options)) {
-            String input = graph.getInput(0).getName();
-            for (int from = 0; from < images.length; from += batch) {
-                try (OnnxTensor x = batch(env, images, from, Math.min(batch, images.length - from), imageShape);
-                        OrtSession.Result result = session.run(Map.of(input, x), quantized)) {
-                    for (Map.Entry<String, OnnxValue> e : result) {
-                        ranges.computeIfAbsent(e.getKey(), k -> new Range()).add(((OnnxTensor) e.getValue()).getFloatBuffer());
-                    }
-                }
-            }
+        try (OrtSession.SessionOptions options = OnnxRuntimePlan.sessionOptions(2, false)) {
+            runBatches(withOutputs.build().toByteArray(), options, images, imageShape, batch, graph.getInput(0).getName(),
+                    quantized, (from, result) -> {
+                        for (Map.Entry<String, OnnxValue> e : result) {
+                            ranges.computeIfAbsent(e.getKey(), k -> new Range()).add(((OnnxTensor) e.getValue()).getFloatBuffer());
+                        }
+                    });
         }
         Map<String, float[]> bounds = new LinkedHashMap<>();
         ranges.forEach((tensor, range) -> bounds.put(tensor, range.bounds()));
         return bounds;
     }
 
-    /** Images {@code [from, from + n)} as one {@code (n, C, H, W)} input tensor. */
-    static OnnxTensor batch(OrtEnvironment env, float[][] images, int from, int n, long[] imageShape) throws Exception {
-        FloatBuffer flat = FloatBuffer.allocate(n * images[from].length);
-        for (int i = 0; i < n; i++) {
-            flat.put(images[from + i]);
+    /** What is done with one batch's outputs; {@code from} is the index of its first image. */
+    interface BatchOutputs {
+        void accept(int from, OrtSession.Result result) throws Exception;
+    }
+
+    /** Runs {@code model} over {@code images} in batches of at most {@code batch}, handing each batch's {@code outputs} on. */
+    static void runBatches(byte[] model, OrtSession.SessionOptions options, float[][] images, long[] imageShape, int batch,
+            String input, Set<String> outputs, BatchOutputs each) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession onnx = env.createSession(model, options)) {
+            for (int from = 0; from < images.length; from += batch) {
+                int n = Math.min(batch, images.length - from);
+                FloatBuffer flat = FloatBuffer.allocate(n * images[from].length);
+                for (int i = 0; i < n; i++) {
+                    flat.put(images[from + i]);
+                }
+                flat.flip();
+                long[] shape = {n, imageShape[0], imageShape[1], imageShape[2]};
+                try (OnnxTensor x = OnnxTensor.createTensor(env, flat, shape);
+                        OrtSession.Result result = onnx.run(Map.of(input, x), outputs)) {
+                    each.accept(from, result);
+                }
+            }
         }
-        flat.flip();
-        return OnnxTensor.createTensor(env, flat, new long[] {n, imageShape[0], imageShape[1], imageShape[2]});
     }
 
     /** One tensor's values over the calibration batches: the overall bounds and the mean per-batch ones. */
