@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -29,7 +28,6 @@ final class ArrivingBody {
     static final int FIRST_BUFFER = 8 * 1024;
 
     private final BodyBuffering owner;
-    private final Handler next;
     private final Request request;
     private final Response response;
     private final Callback callback;
@@ -43,8 +41,8 @@ final class ArrivingBody {
      */
     private final long graceNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
-    /** Completed once the client has sent the whole body or gone away. */
-    private final CompletableFuture<Void> rest = new CompletableFuture<>();
+    /** Completed once the client has sent the whole body or gone away (after an answer before it: discarded). */
+    final CompletableFuture<Void> rest = new CompletableFuture<>();
     private byte[] buffer;
     /** Written by the one thread reading at a time; read by the grace period's rate check too. */
     private volatile int received;
@@ -59,10 +57,8 @@ final class ArrivingBody {
      * @param weight bytes of memory counted per byte of body: more than 1 where the body is
      *     copied again while it is handled (multipart parts); {@link #firstReservation} is already reserved
      */
-    ArrivingBody(BodyBuffering owner, Handler next, Request request, Response response, Callback callback, long cap,
-            int weight) {
+    ArrivingBody(BodyBuffering owner, Request request, Response response, Callback callback, long cap, int weight) {
         this.owner = owner;
-        this.next = next;
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -70,15 +66,7 @@ final class ArrivingBody {
         this.weight = weight;
         this.buffer = new byte[(int) Math.min(cap, FIRST_BUFFER)];
         this.reserved = firstReservation(cap, weight);
-        this.graceNanos = owner == null ? 0 : owner.graceNanos() + ThreadLocalRandom.current().nextLong(owner.graceNanos() + 1);
-    }
-
-    /** A body answered before any of it was read: what arrives of it is only discarded. */
-    static ArrivingBody refused(Request request, Response response, Callback callback) {
-        ArrivingBody body = new ArrivingBody(null, null, request, response, callback, 0, 0);
-        body.settle();
-        body.read();
-        return body;
+        this.graceNanos = owner.graceNanos + ThreadLocalRandom.current().nextLong(owner.graceNanos + 1);
     }
 
     /** What to reserve before reading a body of at most {@code cap} bytes. */
@@ -91,9 +79,9 @@ final class ArrivingBody {
         graceEnd = scheduler.schedule(this::checkRate, graceNanos + 1, TimeUnit.NANOSECONDS);
         deadline = scheduler.schedule(() -> {
             if (settle()) {
-                end(owner.tooSlow("the request body did not arrive within " + owner.bodyTimeout().toSeconds() + " s"));
+                end(owner.problems.tooSlow("the request body did not arrive within " + owner.bodyTimeout.toSeconds() + " s"));
             }
-        }, owner.bodyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, owner.bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
         read();
     }
 
@@ -109,7 +97,7 @@ final class ArrivingBody {
                 if (settle()) {
                     failed(chunk.getFailure());
                 }
-                restEnded();
+                rest.complete(null);
                 return;
             }
             boolean last = chunk.isLast();
@@ -127,7 +115,7 @@ final class ArrivingBody {
                 checkRate();
             }
             if (last) {
-                restEnded();
+                rest.complete(null);
                 return;
             }
         }
@@ -160,10 +148,10 @@ final class ArrivingBody {
     private void checkRate() {
         long elapsed = System.nanoTime() - startNanos;
         double rate = received / (elapsed / 1e9);
-        if (elapsed > graceNanos && rate < owner.minBytesPerSecond() && settle()) {
+        if (elapsed > graceNanos && rate < owner.minBytesPerSecond && settle()) {
             // Concatenated, not formatted: under a trickling attack this runs hundreds of times a second.
-            end(owner.tooSlow("the request body arrived at " + Math.round(rate) + " bytes/s; the minimum is "
-                    + Math.round(owner.minBytesPerSecond()) + " bytes/s"));
+            end(owner.problems.tooSlow("the request body arrived at " + Math.round(rate) + " bytes/s; the minimum is "
+                    + Math.round(owner.minBytesPerSecond) + " bytes/s"));
         }
     }
 
@@ -172,7 +160,7 @@ final class ArrivingBody {
         Callback releasing = Callback.from(callback, this::release);
         Request whole = new WholeBody(request, received == buffer.length ? buffer : Arrays.copyOf(buffer, received));
         try {
-            if (!next.handle(whole, response, releasing)) {
+            if (!owner.getHandler().handle(whole, response, releasing)) {
                 Response.writeError(whole, response, releasing, 404);
             }
         } catch (Throwable e) {
@@ -182,7 +170,7 @@ final class ArrivingBody {
 
     private void failed(Throwable failure) {
         if (failure instanceof TimeoutException) { // Jetty's idle timeout, while the body had stopped arriving
-            end(owner.tooSlow("the request body stopped arriving"));
+            end(owner.problems.tooSlow("the request body stopped arriving"));
         } else {
             stopTimers();
             release();
@@ -197,15 +185,6 @@ final class ArrivingBody {
         owner.refuse(this, request, response, callback, problem);
     }
 
-    /** Completes once the client has sent the whole body or gone away (after an answer before it: discarded). */
-    CompletableFuture<Void> restOfBody() {
-        return rest;
-    }
-
-    private void restEnded() {
-        rest.complete(null);
-    }
-
     private boolean settle() {
         return settled.compareAndSet(false, true);
     }
@@ -218,7 +197,7 @@ final class ArrivingBody {
     }
 
     private synchronized boolean reserve(int more) {
-        if (released || !owner.budget().tryAcquire(more)) {
+        if (released || !owner.budget.tryAcquire(more)) {
             return false;
         }
         reserved += more;
@@ -232,7 +211,7 @@ final class ArrivingBody {
     private synchronized void release() {
         if (!released) {
             released = true;
-            owner.budget().release(reserved);
+            owner.budget.release(reserved);
         }
     }
 

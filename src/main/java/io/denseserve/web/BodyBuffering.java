@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -51,7 +52,7 @@ import org.springframework.stereotype.Component;
  * </ul>
  */
 @Component
-class BodyBuffering {
+class BodyBuffering extends Handler.Wrapper {
 
     /** The request attribute that holds a body read whole, as a {@code byte[]}. */
     static final String BODY = BodyBuffering.class.getName() + ".body";
@@ -63,16 +64,16 @@ class BodyBuffering {
     private static final int MULTIPART_WEIGHT = 3;
 
     private final Admission admission;
-    private final ProblemTypes problems;
+    final ProblemTypes problems;
     private final ProblemResponses responses;
     /** Request-body bytes that may be held at once: one permit a byte, reserved before they are read. */
-    private final Semaphore budget;
+    final Semaphore budget;
     private final int budgetBytes;
     private final long maxImageBytes;
     private final long maxRequestBytes;
-    private final double minBytesPerSecond;
-    private final long graceNanos;
-    private final Duration bodyTimeout;
+    final double minBytesPerSecond;
+    final long graceNanos;
+    final Duration bodyTimeout;
     private final Duration lingeringClose;
     private final AtomicInteger arriving = new AtomicInteger();
 
@@ -96,7 +97,8 @@ class BodyBuffering {
                 .description("request bodies being read").register(registry);
     }
 
-    boolean handle(Handler next, Request request, Response response, Callback callback) throws Exception {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
         if (ClassificationRequests.matches(path) && admission.saturated()) {
             refuse(null, request, response, callback, problems.map(new OverloadedException(
@@ -105,7 +107,7 @@ class BodyBuffering {
         }
         long declared = request.getLength();
         if (declared == 0 || (declared < 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING))) {
-            return next.handle(request, response, callback); // no body
+            return getHandler().handle(request, response, callback); // no body
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         boolean multipart = type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/");
@@ -126,7 +128,7 @@ class BodyBuffering {
             return true;
         }
         arriving.incrementAndGet();
-        new ArrivingBody(this, next, request, response, callback, limit, weight).start();
+        new ArrivingBody(this, request, response, callback, limit, weight).start();
         return true;
     }
 
@@ -141,7 +143,8 @@ class BodyBuffering {
             responses.write(request, response, problem, callback);
             return;
         }
-        ArrivingBody discarding = body != null ? body : ArrivingBody.refused(request, response, callback);
+        CompletableFuture<Void> rest = body != null ? body.rest
+                : Callback.Completable.with(discarded -> Content.Source.consumeAll(request, discarded));
         CompletableFuture<Void> lingered = new CompletableFuture<>();
         Scheduler.Task deadline = request.getComponents().getScheduler()
                 .schedule(() -> lingered.complete(null), lingeringClose.toMillis(), TimeUnit.MILLISECONDS);
@@ -154,7 +157,7 @@ class BodyBuffering {
             }
         });
         responses.write(request, response, problem, Callback.from(
-                () -> discarding.restOfBody().thenRun(() -> lingered.complete(null)), lingered::completeExceptionally));
+                () -> rest.whenComplete((done, failure) -> lingered.complete(null)), lingered::completeExceptionally));
     }
 
     ProblemTypes.Mapped tooLarge(long cap) {
@@ -166,28 +169,8 @@ class BodyBuffering {
         return problems.map(new OverloadedException("request bodies in progress fill the upload memory budget; retry shortly"));
     }
 
-    ProblemTypes.Mapped tooSlow(String detail) {
-        return problems.tooSlow(detail);
-    }
-
     /** A body being read has ended, one way or another. */
     void ended() {
         arriving.decrementAndGet();
-    }
-
-    Semaphore budget() {
-        return budget;
-    }
-
-    double minBytesPerSecond() {
-        return minBytesPerSecond;
-    }
-
-    long graceNanos() {
-        return graceNanos;
-    }
-
-    Duration bodyTimeout() {
-        return bodyTimeout;
     }
 }

@@ -4,11 +4,7 @@ import io.denseserve.config.DenseServeProperties;
 import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,14 +66,8 @@ class JettySettings implements WebServerFactoryCustomizer<JettyServletWebServerF
                     network.addBean(new SpreadIdleTimeouts());
                 }
             }
-            Handler.Wrapper wrapper = new Handler.Wrapper() {
-                @Override
-                public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    return bodies.handle(getHandler(), request, response, callback);
-                }
-            };
-            wrapper.setHandler(server.getHandler());
-            server.setHandler(wrapper);
+            bodies.setHandler(server.getHandler());
+            server.setHandler(bodies);
         });
     }
 

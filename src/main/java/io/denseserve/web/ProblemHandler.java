@@ -1,6 +1,7 @@
 package io.denseserve.web;
 
 import io.denseserve.inference.InferenceMetrics.Outcome;
+import io.denseserve.preprocess.ImageRejectedException;
 import io.denseserve.serving.RequestMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -64,10 +65,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
-                "the upload exceeds the size limit of " + ex.getMaxUploadSize() + " bytes");
-        problem.setType(ProblemTypes.type("image-too-large"));
-        problem.setTitle("Image too large");
+        ProblemDetail problem = problems.of(new ImageRejectedException(ImageRejectedException.Reason.TOO_MANY_BYTES,
+                "the upload exceeds the size limit of " + ex.getMaxUploadSize() + " bytes"));
         return handleExceptionInternal(ex, problem, headers, HttpStatus.PAYLOAD_TOO_LARGE, request);
     }
 

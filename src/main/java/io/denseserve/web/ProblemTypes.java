@@ -36,57 +36,48 @@ public class ProblemTypes {
     }
 
     public Mapped map(Throwable e) {
+        String detail = e.getMessage();
         if (e instanceof ImageRejectedException r) {
             return switch (r.reason()) {
-                case EMPTY -> problem(HttpStatus.BAD_REQUEST, "empty-image", "Empty image", e, Outcome.BAD_INPUT);
-                case NOT_AN_IMAGE -> problem(HttpStatus.BAD_REQUEST, "not-an-image", "Not an image", e, Outcome.BAD_INPUT);
-                case CORRUPT -> problem(HttpStatus.BAD_REQUEST, "corrupt-image", "Truncated or corrupt image", e, Outcome.BAD_INPUT);
+                case EMPTY -> problem(HttpStatus.BAD_REQUEST, "empty-image", "Empty image", detail, Outcome.BAD_INPUT);
+                case NOT_AN_IMAGE -> problem(HttpStatus.BAD_REQUEST, "not-an-image", "Not an image", detail, Outcome.BAD_INPUT);
+                case CORRUPT -> problem(HttpStatus.BAD_REQUEST, "corrupt-image", "Truncated or corrupt image", detail, Outcome.BAD_INPUT);
                 case UNSUPPORTED_MEDIA_TYPE -> problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-                        "Unsupported media type", e, Outcome.BAD_INPUT);
-                case TOO_MANY_BYTES -> problem(HttpStatus.PAYLOAD_TOO_LARGE, "image-too-large", "Image too large", e, Outcome.TOO_LARGE);
-                case TOO_MANY_PIXELS -> problem(HttpStatus.PAYLOAD_TOO_LARGE, "too-many-pixels", "Too many pixels", e, Outcome.TOO_LARGE);
+                        "Unsupported media type", detail, Outcome.BAD_INPUT);
+                case TOO_MANY_BYTES -> problem(HttpStatus.PAYLOAD_TOO_LARGE, "image-too-large", "Image too large", detail, Outcome.TOO_LARGE);
+                case TOO_MANY_PIXELS -> problem(HttpStatus.PAYLOAD_TOO_LARGE, "too-many-pixels", "Too many pixels", detail, Outcome.TOO_LARGE);
             };
         }
         if (e instanceof OverloadedException) {
-            return problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Overloaded", e, Outcome.OVERLOADED);
+            return problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Overloaded", detail, Outcome.OVERLOADED);
         }
         if (e instanceof ModelNotReadyException) {
-            return problem(HttpStatus.SERVICE_UNAVAILABLE, "model-not-ready", "Model not ready", e, Outcome.ERROR);
+            return problem(HttpStatus.SERVICE_UNAVAILABLE, "model-not-ready", "Model not ready", detail, Outcome.ERROR);
         }
         if (e instanceof DeadlineExceededException) {
-            return problem(HttpStatus.GATEWAY_TIMEOUT, "deadline-exceeded", "Deadline exceeded", e, Outcome.TIMEOUT);
+            return problem(HttpStatus.GATEWAY_TIMEOUT, "deadline-exceeded", "Deadline exceeded", detail, Outcome.TIMEOUT);
         }
         if (e instanceof ModelNotFoundException) {
-            return problem(HttpStatus.NOT_FOUND, "model-not-found", "Model not found", e, Outcome.BAD_INPUT);
+            return problem(HttpStatus.NOT_FOUND, "model-not-found", "Model not found", detail, Outcome.BAD_INPUT);
         }
         if (e instanceof jakarta.validation.ConstraintViolationException || e instanceof InvalidParameterException) {
-            return problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "Invalid parameter", e, Outcome.BAD_INPUT);
+            return problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "Invalid parameter", detail, Outcome.BAD_INPUT);
         }
         if (e instanceof InferenceFailedException) {
-            return problem(HttpStatus.INTERNAL_SERVER_ERROR, "inference-failed", "Inference failed", e, Outcome.ERROR);
+            return problem(HttpStatus.INTERNAL_SERVER_ERROR, "inference-failed", "Inference failed", detail, Outcome.ERROR);
         }
-        ProblemDetail internal = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
-                "an unexpected error occurred; it has been logged");
-        internal.setType(type("internal-error"));
-        internal.setTitle("Internal error");
-        return new Mapped(internal, Outcome.ERROR);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+                "an unexpected error occurred; it has been logged", Outcome.ERROR);
     }
 
     /** 408: the request body arrived too slowly (below the minimum data rate, or not within its deadline). */
     public Mapped tooSlow(String detail) {
-        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.REQUEST_TIMEOUT, detail);
-        p.setType(type("request-too-slow"));
-        p.setTitle("Request too slow");
-        return new Mapped(p, Outcome.TOO_SLOW);
+        return problem(HttpStatus.REQUEST_TIMEOUT, "request-too-slow", "Request too slow", detail, Outcome.TOO_SLOW);
     }
 
-    static URI type(String slug) {
-        return URI.create("https://denseserve.dev/problems/" + slug);
-    }
-
-    private static Mapped problem(HttpStatus status, String slug, String title, Throwable e, Outcome outcome) {
-        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, e.getMessage());
-        p.setType(type(slug));
+    private static Mapped problem(HttpStatus status, String slug, String title, String detail, Outcome outcome) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+        p.setType(URI.create("https://denseserve.dev/problems/" + slug));
         p.setTitle(title);
         return new Mapped(p, outcome);
     }
