@@ -138,16 +138,19 @@ public class ModelService implements DisposableBean {
     }
 
     /**
-     * Where neither {@code workers} nor {@code intra-op-threads} is set and ONNX Runtime runs on at
-     * least 2 CPUs: two lanes of half the CPUs each, and all of them for a batch that runs alone
+     * Where neither {@code workers} nor {@code intra-op-threads} is set, on a CPU with at least 2:
+     * ONNX Runtime runs two lanes of half the CPUs each, and all of them for a batch that runs alone
      * (single-request latency of one wide worker, throughput at saturation of two narrow ones).
-     * libtorch applies its thread count to the thread that opens a pass, and a GPU has no cores to
-     * share, so there, as wherever either is set, {@code workers} x {@code intra-op-threads}.
+     * libtorch applies its thread count to the thread that opens a pass, so no pass can span the
+     * CPUs a lane's thread runs on: there two workers of half the CPUs each, whose forward passes
+     * lose no time when a request thread takes one of their cores (BENCHMARKS.md §3: 1.3x one
+     * worker across both CPUs at saturation in bf16). On a GPU, which has no cores to share, and
+     * wherever either is set: {@code workers} x {@code intra-op-threads}.
      */
     static WorkerLayout layout(DenseServeProperties.Inference settings, InferenceEngine engine, Device device, int cpus) {
         boolean unset = settings.getWorkers() == 0 && settings.getIntraOpThreads() == 0;
-        if (unset && engine == InferenceEngine.ONNXRUNTIME && !device.isGpu() && cpus >= 2) {
-            return WorkerLayout.lanes(cpus);
+        if (unset && !device.isGpu() && cpus >= 2) {
+            return engine == InferenceEngine.ONNXRUNTIME ? WorkerLayout.lanes(cpus) : WorkerLayout.halves(cpus);
         }
         return WorkerLayout.fixed(settings.workerCount(), settings.threadsPerWorker(cpus));
     }

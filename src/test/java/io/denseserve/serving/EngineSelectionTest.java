@@ -66,8 +66,15 @@ class EngineSelectionTest {
         assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 2)).isEqualTo(WorkerLayout.lanes(2));
         assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 8)).isEqualTo(new WorkerLayout(2, 4, 8));
         assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 1).widens()).isFalse();
-        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.cpu(), 2).widens()).isFalse();
-        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.gpu(), 2).widens()).isFalse();
+        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.gpu(), 2)).isEqualTo(WorkerLayout.fixed(1, 2));
+    }
+
+    @Test
+    void unsetWorkersOnLibtorchOnTwoOrMoreCpusRunAsTwoHalves() {
+        DenseServeProperties.Inference unset = new DenseServeProperties.Inference();
+        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.cpu(), 2)).isEqualTo(WorkerLayout.fixed(2, 1));
+        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.cpu(), 8)).isEqualTo(WorkerLayout.fixed(2, 4));
+        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.cpu(), 1)).isEqualTo(WorkerLayout.fixed(1, 1));
     }
 
     @Test
