@@ -87,7 +87,9 @@ public final class BatchingPredictor implements AutoCloseable {
     public void start(int warmUpBatchSize) {
         this.warmUpBatchSize = warmUpBatchSize;
         if (lanes != null) {
-            widePass = plan.openAlone(layout.wideThreads());
+            widePass = plan.passBoundToOpeningThread()
+                    ? new PinnedPass(() -> plan.openAlone(layout.wideThreads()), "inference-wide")
+                    : plan.openAlone(layout.wideThreads());
             warm(widePass);
         }
         workers.forEach(Thread::start);

@@ -29,14 +29,6 @@ public record WorkerLayout(int workers, int threads, int wideThreads) {
         return new WorkerLayout(CoreLanes.LANES, cpus / 2, cpus);
     }
 
-    /** Two workers of half the CPUs each, without a pass across all of them; {@code cpus} >= 2. */
-    public static WorkerLayout halves(int cpus) {
-        if (cpus < 2) {
-            throw new IllegalArgumentException("two workers need at least 2 CPUs, not " + cpus);
-        }
-        return fixed(CoreLanes.LANES, cpus / 2);
-    }
-
     public boolean widens() {
         return wideThreads > 0;
     }

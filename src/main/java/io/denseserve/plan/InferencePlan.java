@@ -36,6 +36,11 @@ public interface InferencePlan extends AutoCloseable {
      */
     ForwardPass open(int threads);
 
+    /** Whether a pass must run on the thread that opened it (libtorch's; see {@link #open(int)}). */
+    default boolean passBoundToOpeningThread() {
+        return false;
+    }
+
     /**
      * Opens a forward pass that runs only while no other pass does (the pass across all the CPUs
      * of {@code inference.CoreLanes}); an engine may let its threads spin between operators there.

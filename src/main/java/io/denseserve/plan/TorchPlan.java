@@ -64,6 +64,11 @@ public final class TorchPlan implements InferencePlan {
     }
 
     @Override
+    public boolean passBoundToOpeningThread() {
+        return true;
+    }
+
+    @Override
     public ForwardPass open(int threads) {
         JniUtils.setNumThreads(threads);
         JniUtils.setGradMode(false);

@@ -92,7 +92,7 @@ public class ModelService implements DisposableBean {
         ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
         int crop = bundle.manifest().preprocessing().crop();
         int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
-        WorkerLayout layout = layout(settings, engine, device, Runtime.getRuntime().availableProcessors());
+        WorkerLayout layout = layout(settings, device, Runtime.getRuntime().availableProcessors());
         InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device, precision,
                 inputShape, layout.threads());
         InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
@@ -139,18 +139,15 @@ public class ModelService implements DisposableBean {
 
     /**
      * Where neither {@code workers} nor {@code intra-op-threads} is set, on a CPU with at least 2:
-     * ONNX Runtime runs two lanes of half the CPUs each, and all of them for a batch that runs alone
-     * (single-request latency of one wide worker, throughput at saturation of two narrow ones).
-     * libtorch applies its thread count to the thread that opens a pass, so no pass can span the
-     * CPUs a lane's thread runs on: there two workers of half the CPUs each, whose forward passes
-     * lose no time when a request thread takes one of their cores (BENCHMARKS.md §3: 1.3x one
-     * worker across both CPUs at saturation in bf16). On a GPU, which has no cores to share, and
-     * wherever either is set: {@code workers} x {@code intra-op-threads}.
+     * two lanes of half the CPUs each, and all of them for a batch that runs alone (single-request
+     * latency of one wide worker, throughput at saturation of two narrow ones, whose passes lose no
+     * time when a request thread takes one of their cores). On a GPU, which has no cores to share,
+     * and wherever either is set: {@code workers} x {@code intra-op-threads}.
      */
-    static WorkerLayout layout(DenseServeProperties.Inference settings, InferenceEngine engine, Device device, int cpus) {
+    static WorkerLayout layout(DenseServeProperties.Inference settings, Device device, int cpus) {
         boolean unset = settings.getWorkers() == 0 && settings.getIntraOpThreads() == 0;
         if (unset && !device.isGpu() && cpus >= 2) {
-            return engine == InferenceEngine.ONNXRUNTIME ? WorkerLayout.lanes(cpus) : WorkerLayout.halves(cpus);
+            return WorkerLayout.lanes(cpus);
         }
         return WorkerLayout.fixed(settings.workerCount(), settings.threadsPerWorker(cpus));
     }

@@ -23,7 +23,7 @@ class CoreLanesTest {
     private static final int CPUS = 2;
 
     /** Records the threads each running pass uses; a forward pass takes {@code millis}. */
-    static final class CountingPlan extends StubPlan {
+    static class CountingPlan extends StubPlan {
         final AtomicInteger threadsRunning = new AtomicInteger();
         final AtomicInteger mostThreadsRunning = new AtomicInteger();
         final AtomicInteger mostLanesSideBySide = new AtomicInteger();
@@ -111,6 +111,45 @@ class CoreLanesTest {
         assertThat(plan.mostLanesSideBySide.get()).as("one-CPU lanes running at once").isEqualTo(2);
         assertThat(batches("one_lane")).as("batches in one lane").isGreaterThanOrEqualTo(40);
         assertThat(batches("all_cpus") + batches("one_lane")).isEqualTo(plan.threadsPerBatch.size());
+    }
+
+    @Test
+    void aPassBoundToItsOpeningThreadRunsThereWhicheverWorkerIsGrantedIt() throws Exception {
+        List<String> elsewhere = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountingPlan plan = new CountingPlan(2) {
+            @Override
+            public boolean passBoundToOpeningThread() {
+                return true;
+            }
+
+            @Override
+            protected Forward opened(int threads) {
+                Thread opener = Thread.currentThread();
+                Forward counted = super.opened(threads);
+                return (images, features) -> {
+                    if (Thread.currentThread() != opener) {
+                        elsewhere.add(threads + " threads, opened on " + opener.getName() + ", run on "
+                                + Thread.currentThread().getName());
+                    }
+                    return counted.forward(images, features);
+                };
+            }
+        };
+        BatchingPredictor p = lanes(plan);
+        for (int i = 0; i < 10; i++) {
+            p.submit(new float[4], System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).get(5, TimeUnit.SECONDS);
+        }
+        List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            results.add(p.submit(new float[4], System.nanoTime() + TimeUnit.SECONDS.toNanos(30)));
+        }
+        for (CompletableFuture<InferenceResult> r : results) {
+            r.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(batches("all_cpus")).as("batches across both CPUs").isGreaterThanOrEqualTo(10);
+        assertThat(batches("one_lane")).as("batches in one lane").isPositive();
+        assertThat(elsewhere).as("passes run off the thread that opened them").isEmpty();
+        assertThat(plan.mostThreadsRunning.get()).as("threads running at once").isLessThanOrEqualTo(CPUS);
     }
 
     @Test

@@ -61,20 +61,12 @@ class EngineSelectionTest {
     }
 
     @Test
-    void unsetWorkersOnOnnxRuntimeOnTwoOrMoreCpusRunAsLanes() {
+    void unsetWorkersOnTwoOrMoreCpusRunAsLanes() {
         DenseServeProperties.Inference unset = new DenseServeProperties.Inference();
-        assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 2)).isEqualTo(WorkerLayout.lanes(2));
-        assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 8)).isEqualTo(new WorkerLayout(2, 4, 8));
-        assertThat(ModelService.layout(unset, InferenceEngine.ONNXRUNTIME, Device.cpu(), 1).widens()).isFalse();
-        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.gpu(), 2)).isEqualTo(WorkerLayout.fixed(1, 2));
-    }
-
-    @Test
-    void unsetWorkersOnLibtorchOnTwoOrMoreCpusRunAsTwoHalves() {
-        DenseServeProperties.Inference unset = new DenseServeProperties.Inference();
-        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.cpu(), 2)).isEqualTo(WorkerLayout.fixed(2, 1));
-        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.cpu(), 8)).isEqualTo(WorkerLayout.fixed(2, 4));
-        assertThat(ModelService.layout(unset, InferenceEngine.PYTORCH, Device.cpu(), 1)).isEqualTo(WorkerLayout.fixed(1, 1));
+        assertThat(ModelService.layout(unset, Device.cpu(), 2)).isEqualTo(WorkerLayout.lanes(2));
+        assertThat(ModelService.layout(unset, Device.cpu(), 8)).isEqualTo(new WorkerLayout(2, 4, 8));
+        assertThat(ModelService.layout(unset, Device.cpu(), 1)).isEqualTo(WorkerLayout.fixed(1, 1));
+        assertThat(ModelService.layout(unset, Device.gpu(), 2)).isEqualTo(WorkerLayout.fixed(1, 2));
     }
 
     @Test
@@ -82,9 +74,9 @@ class EngineSelectionTest {
         DenseServeProperties.Inference settings = new DenseServeProperties.Inference();
         settings.setWorkers(2);
         settings.setIntraOpThreads(1);
-        assertThat(ModelService.layout(settings, InferenceEngine.ONNXRUNTIME, Device.cpu(), 2)).isEqualTo(WorkerLayout.fixed(2, 1));
+        assertThat(ModelService.layout(settings, Device.cpu(), 2)).isEqualTo(WorkerLayout.fixed(2, 1));
         DenseServeProperties.Inference threadsOnly = new DenseServeProperties.Inference();
         threadsOnly.setIntraOpThreads(2);
-        assertThat(ModelService.layout(threadsOnly, InferenceEngine.ONNXRUNTIME, Device.cpu(), 2)).isEqualTo(WorkerLayout.fixed(1, 2));
+        assertThat(ModelService.layout(threadsOnly, Device.cpu(), 2)).isEqualTo(WorkerLayout.fixed(1, 2));
     }
 }

@@ -1,0 +1,68 @@
+package io.denseserve.inference;
+
+import io.denseserve.plan.ForwardOutput;
+import io.denseserve.plan.ForwardPass;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * A forward pass opened on a thread of its own and always run there, whichever worker asks, for
+ * a plan whose passes belong to the thread that opened them ({@link
+ * io.denseserve.plan.InferencePlan#passBoundToOpeningThread}: libtorch keeps its intra-op thread
+ * count per thread). The pass across all the CPUs then keeps its count while each lane's worker
+ * keeps its own. The worker that was granted all the CPUs waits for the result, as it would for
+ * its own pass.
+ */
+final class PinnedPass implements ForwardPass {
+
+    private final ExecutorService thread;
+    private final ForwardPass pass;
+
+    PinnedPass(Supplier<ForwardPass> open, String threadName) {
+        this.thread = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        this.pass = call(open::get);
+    }
+
+    @Override
+    public ForwardOutput forward(float[][] images, boolean features) {
+        return call(() -> pass.forward(images, features));
+    }
+
+    @Override
+    public void close() {
+        try {
+            call(() -> {
+                pass.close();
+                return null;
+            });
+        } finally {
+            thread.shutdown();
+        }
+    }
+
+    private <T> T call(Callable<T> work) {
+        Future<T> result = thread.submit(work);
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the pass across all the CPUs", e);
+        }
+    }
+}
