@@ -1,8 +1,8 @@
 package io.denseserve.admission;
 
 import io.denseserve.config.DenseServeProperties;
-import io.denseserve.inference.DeadlineExceededException;
-import io.denseserve.inference.OverloadedException;
+import io.denseserve.failure.DeadlineExceededException;
+import io.denseserve.failure.OverloadedException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.Semaphore;

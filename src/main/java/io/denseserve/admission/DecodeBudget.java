@@ -1,7 +1,7 @@
 package io.denseserve.admission;
 
-import io.denseserve.inference.DeadlineExceededException;
-import io.denseserve.inference.OverloadedException;
+import io.denseserve.failure.DeadlineExceededException;
+import io.denseserve.failure.OverloadedException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 

@@ -1,6 +1,6 @@
 package io.denseserve.admission;
 
-import io.denseserve.inference.OverloadedException;
+import io.denseserve.failure.OverloadedException;
 
 /**
  * How long decoding and preprocessing have lately taken per pixel, for large images. An image

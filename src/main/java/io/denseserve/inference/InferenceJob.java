@@ -1,5 +1,7 @@
 package io.denseserve.inference;
 
+import io.denseserve.failure.DeadlineExceededException;
+import io.denseserve.failure.InferenceFailedException;
 import java.util.concurrent.CompletableFuture;
 
 /**

@@ -11,7 +11,7 @@ import io.denseserve.explain.ClassActivationMaps;
 import io.denseserve.inference.BatchingPredictor;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.WorkerLayout;
-import io.denseserve.inference.ModelNotReadyException;
+import io.denseserve.failure.ModelNotReadyException;
 import io.denseserve.model.DenseNetShapes;
 import io.denseserve.plan.CpuFeatures;
 import io.denseserve.plan.InferenceEngine;

@@ -1,5 +1,6 @@
 package io.denseserve.serving;
 
+import io.denseserve.failure.ModelNotFoundException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;

@@ -1,12 +1,13 @@
 package io.denseserve.web;
 
-import io.denseserve.inference.DeadlineExceededException;
-import io.denseserve.inference.InferenceFailedException;
+import io.denseserve.failure.InvalidParameterException;
+import io.denseserve.failure.DeadlineExceededException;
+import io.denseserve.failure.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics.Outcome;
-import io.denseserve.inference.ModelNotReadyException;
-import io.denseserve.inference.OverloadedException;
-import io.denseserve.preprocess.ImageRejectedException;
-import io.denseserve.serving.ModelNotFoundException;
+import io.denseserve.failure.ModelNotReadyException;
+import io.denseserve.failure.OverloadedException;
+import io.denseserve.failure.ImageRejectedException;
+import io.denseserve.failure.ModelNotFoundException;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.denseserve.config.DenseServeProperties;
-import io.denseserve.inference.OverloadedException;
+import io.denseserve.failure.OverloadedException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +68,7 @@ class AdmissionTest {
                 .isInstanceOf(OverloadedException.class).hasMessageContaining("retry shortly");
         admission.checkDecodedInTime(DecodePace.LARGE - 1, inHalfASecond, second);
         assertThatThrownBy(() -> admission.checkDecodedInTime(DecodePace.LARGE - 1, System.nanoTime() - 1, second))
-                .isInstanceOf(io.denseserve.inference.DeadlineExceededException.class);
+                .isInstanceOf(io.denseserve.failure.DeadlineExceededException.class);
         admission.checkDecodedInTime(20_000_000, System.nanoTime() + 10 * second, second);
     }
 }

@@ -3,7 +3,7 @@ package io.denseserve.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.denseserve.inference.OverloadedException;
+import io.denseserve.failure.OverloadedException;
 import org.junit.jupiter.api.Test;
 
 class DecodeBudgetTest {

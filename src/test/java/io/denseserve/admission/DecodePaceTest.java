@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.denseserve.inference.OverloadedException;
+import io.denseserve.failure.OverloadedException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 

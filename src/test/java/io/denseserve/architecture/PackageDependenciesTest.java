@@ -55,7 +55,7 @@ class PackageDependenciesTest {
 
     /** The README's Layout, top to bottom: each package may import only packages after it. */
     static final List<String> LAYERS = List.of("openinference", "classify", "web", "admission", "serving", "explain", "inference", "plan", "onnx", "torchscript",
-            "fold", "preprocess", "bundle", "weights", "model", "config");
+            "fold", "preprocess", "bundle", "weights", "model", "failure", "config");
 
     @Test
     void eachPackageUsesOnlyThoseBelowItInTheLayout() throws IOException {

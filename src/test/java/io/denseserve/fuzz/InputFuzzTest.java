@@ -5,7 +5,7 @@ import io.denseserve.bundle.Preprocessing;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImageDecoder;
 import io.denseserve.preprocess.ImagePreprocessor;
-import io.denseserve.preprocess.ImageRejectedException;
+import io.denseserve.failure.ImageRejectedException;
 import io.denseserve.weights.NpzFormat;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.TorchCheckpointFormat;

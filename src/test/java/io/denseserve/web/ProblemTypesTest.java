@@ -2,7 +2,7 @@ package io.denseserve.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.denseserve.inference.InferenceFailedException;
+import io.denseserve.failure.InferenceFailedException;
 import io.denseserve.inference.InferenceMetrics.Outcome;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.denseserve.inference;
+package io.denseserve.failure;
 
 /** The model is still loading or warming up, or failed to load (HTTP 503). */
 public class ModelNotReadyException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.denseserve.serving;
+package io.denseserve.failure;
 
 /** No loaded model has this name (HTTP 404). */
 public class ModelNotFoundException extends RuntimeException {

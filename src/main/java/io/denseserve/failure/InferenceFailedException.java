@@ -1,4 +1,4 @@
-package io.denseserve.inference;
+package io.denseserve.failure;
 
 /** The forward pass of a batch failed; every request in that batch gets this, the worker goes on. */
 public class InferenceFailedException extends RuntimeException {

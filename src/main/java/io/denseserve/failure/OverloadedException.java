@@ -1,4 +1,4 @@
-package io.denseserve.inference;
+package io.denseserve.failure;
 
 /**
  * The service is at its limit: the client should retry later (HTTP 503 with Retry-After).

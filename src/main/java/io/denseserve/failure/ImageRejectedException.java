@@ -1,4 +1,4 @@
-package io.denseserve.preprocess;
+package io.denseserve.failure;
 
 /**
  * An upload that cannot be classified, with the reason a client can act on. The web layer maps

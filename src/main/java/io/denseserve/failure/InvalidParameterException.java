@@ -1,4 +1,4 @@
-package io.denseserve.web;
+package io.denseserve.failure;
 
 /** A request parameter that is well-formed but names something that does not exist, such as a class index beyond the model's. */
 public class InvalidParameterException extends RuntimeException {
