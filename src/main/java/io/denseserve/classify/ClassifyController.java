@@ -1,8 +1,8 @@
 package io.denseserve.classify;
 
 import io.denseserve.config.DenseServeProperties;
-import io.denseserve.failure.ImageRejectedException;
 import io.denseserve.failure.ImageRejectedException.Reason;
+import io.denseserve.failure.ImageRejectedException;
 import io.denseserve.web.ProblemTypes;
 import io.denseserve.web.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;

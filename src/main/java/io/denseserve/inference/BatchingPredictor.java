@@ -1,9 +1,9 @@
 package io.denseserve.inference;
 
-import io.denseserve.failure.OverloadedException;
-import io.denseserve.failure.ModelNotReadyException;
 import io.denseserve.failure.DeadlineExceededException;
 import io.denseserve.failure.InferenceFailedException;
+import io.denseserve.failure.ModelNotReadyException;
+import io.denseserve.failure.OverloadedException;
 import io.denseserve.plan.FeatureMap;
 import io.denseserve.plan.ForwardOutput;
 import io.denseserve.plan.ForwardPass;

@@ -1,7 +1,7 @@
 package io.denseserve.preprocess;
 
-import io.denseserve.failure.ImageRejectedException;
 import io.denseserve.failure.ImageRejectedException.Reason;
+import io.denseserve.failure.ImageRejectedException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package io.denseserve.web;
 
 import io.denseserve.admission.Admission;
 import io.denseserve.config.DenseServeProperties;
-import io.denseserve.failure.OverloadedException;
-import io.denseserve.failure.ImageRejectedException;
 import io.denseserve.failure.ImageRejectedException.Reason;
+import io.denseserve.failure.ImageRejectedException;
+import io.denseserve.failure.OverloadedException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

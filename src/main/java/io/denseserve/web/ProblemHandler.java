@@ -1,7 +1,7 @@
 package io.denseserve.web;
 
-import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.failure.ImageRejectedException;
+import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.serving.RequestMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;

@@ -1,13 +1,13 @@
 package io.denseserve.web;
 
-import io.denseserve.failure.InvalidParameterException;
 import io.denseserve.failure.DeadlineExceededException;
+import io.denseserve.failure.ImageRejectedException;
 import io.denseserve.failure.InferenceFailedException;
-import io.denseserve.inference.InferenceMetrics.Outcome;
+import io.denseserve.failure.InvalidParameterException;
+import io.denseserve.failure.ModelNotFoundException;
 import io.denseserve.failure.ModelNotReadyException;
 import io.denseserve.failure.OverloadedException;
-import io.denseserve.failure.ImageRejectedException;
-import io.denseserve.failure.ModelNotFoundException;
+import io.denseserve.inference.InferenceMetrics.Outcome;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

@@ -2,10 +2,10 @@ package io.denseserve.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.denseserve.bundle.Preprocessing;
+import io.denseserve.failure.ImageRejectedException;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImageDecoder;
 import io.denseserve.preprocess.ImagePreprocessor;
-import io.denseserve.failure.ImageRejectedException;
 import io.denseserve.weights.NpzFormat;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.TorchCheckpointFormat;

@@ -3,10 +3,10 @@ package io.denseserve.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.denseserve.failure.OverloadedException;
-import io.denseserve.failure.ModelNotReadyException;
 import io.denseserve.failure.DeadlineExceededException;
 import io.denseserve.failure.InferenceFailedException;
+import io.denseserve.failure.ModelNotReadyException;
+import io.denseserve.failure.OverloadedException;
 import io.denseserve.plan.FeatureMap;
 import io.denseserve.plan.ForwardOutput;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
-import io.denseserve.config.DenseServeProperties;
 import io.denseserve.config.DenseServeProperties.EngineChoice;
 import io.denseserve.config.DenseServeProperties.PrecisionChoice;
+import io.denseserve.config.DenseServeProperties;
 import io.denseserve.inference.WorkerLayout;
 import io.denseserve.plan.CpuFeatures;
 import io.denseserve.plan.InferenceEngine;
