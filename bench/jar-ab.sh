@@ -11,33 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OTHER=$1 ROUNDS=${2:-2} SECS=${3:-8}
 THIS=$(ls target/denseserve-*.jar | grep -v original | head -1)
-export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_ARENA_MAX=2 OPT_OUT_TRACKING=true
-PORT=18090
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
-run() { # label jar image [server args...]
-  local label=$1 jar=$2 image=$3; shift 3
-  local started; started=$(date +%s.%N)
-  java @deploy/docker/jvm.options -jar "$jar" --server.port=$PORT --logging.level.root=warn "$@" > "target/bench/ab-$label.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1200); do curl -fs localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.05; done
-  local out; out="$label,ready_s,$(echo "$(date +%s.%N) - $started" | bc)"
-  IMAGE=$image wrk -t 2 -c 4 -d 4s -s bench/post-image.lua http://localhost:$PORT >/dev/null
-  for c in 1 16; do
-    IMAGE=$image wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d 2s -s bench/post-image.lua http://localhost:$PORT >/dev/null
-    out="$out,c=$c,$(IMAGE=$image wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d "${SECS}s" --timeout 30s -s bench/post-image.lua \
-      http://localhost:$PORT | grep '^WRK' | cut -d, -f2-)"
-  done
-  echo "$out"
-  kill $pid; wait $pid 2>/dev/null || true
-}
+. bench/ab-lib.sh
 for model in default densenet121; do
-  args=() image=target/bench/fashion-0.png
-  if [ $model = densenet121 ]; then
-    args=(--denseserve.model.torchvision=densenet121 --denseserve.model.weights=target/bench/densenet121.pth)
-    image=target/bench/chelsea-224.png
-  fi
+  ab_model $model
   for _ in $(seq "$ROUNDS"); do
-    run "$model-other" "$OTHER" "$image" "${args[@]}"
-    run "$model-this" "$THIS" "$image" "${args[@]}"
+    ab_run "$model-other" "$OTHER" "$AB_IMAGE" "${AB_ARGS[@]}"
+    ab_run "$model-this" "$THIS" "$AB_IMAGE" "${AB_ARGS[@]}"
   done
 done

@@ -1,0 +1,35 @@
+# Shared by bench/jar-ab.sh and bench/settings-ab.sh: one server at a time, to readiness and under
+# wrk at concurrency 1 and 16 after a warm-up. Needs wrk, and target/bench's weights and images
+# (run bench/http-load.sh once first). Set SECS (seconds per point) before calling ab_run.
+export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_ARENA_MAX=2 OPT_OUT_TRACKING=true
+AB_PORT=18090
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+
+# ab_model MODEL: sets AB_IMAGE and AB_ARGS for default, densenet121 or densenet121-bf16
+ab_model() {
+  AB_ARGS=() AB_IMAGE=target/bench/fashion-0.png
+  if [ "$1" != default ]; then
+    AB_ARGS=(--denseserve.model.torchvision=densenet121 --denseserve.model.weights=target/bench/densenet121.pth)
+    AB_IMAGE=target/bench/chelsea-224.png
+  fi
+  [ "$1" != densenet121-bf16 ] || AB_ARGS+=(--denseserve.inference.precision=bf16)
+}
+
+# ab_run LABEL JAR IMAGE [SERVER ARGS...]: one line, LABEL,ready_s,S,c=1,req/s,p50,p99,n,errors,c=16,...,rss_mib,R
+ab_run() {
+  local label=$1 jar=$2 image=$3; shift 3
+  local started; started=$(date +%s.%N)
+  java @deploy/docker/jvm.options -jar "$jar" --server.port=$AB_PORT --logging.level.root=warn "$@" > "target/bench/ab-$label.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1200); do curl -fs localhost:$AB_PORT/actuator/health/readiness >/dev/null && break; sleep 0.05; done
+  local out; out="$label,ready_s,$(echo "$(date +%s.%N) - $started" | bc)"
+  IMAGE=$image wrk -t 2 -c 4 -d 4s -s bench/post-image.lua http://localhost:$AB_PORT >/dev/null
+  for c in 1 16; do
+    IMAGE=$image wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d 2s -s bench/post-image.lua http://localhost:$AB_PORT >/dev/null
+    out="$out,c=$c,$(IMAGE=$image wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d "${SECS}s" --timeout 30s -s bench/post-image.lua \
+      http://localhost:$AB_PORT | grep '^WRK' | cut -d, -f2-)"
+  done
+  out="$out,rss_mib,$(curl -fs localhost:$AB_PORT/actuator/prometheus | awk '/^process_resident_memory_bytes/ {printf "%.0f", $2 / 1048576}')"
+  echo "$out"
+  kill $pid; wait $pid 2>/dev/null || true
+}
