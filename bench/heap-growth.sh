@@ -9,20 +9,16 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-4}; shift || true
 JAR=$(ls target/denseserve-*.jar | grep -v original | head -1)
 IMAGE=${IMAGE:-target/bench/fashion-0.png}
-PORT=18092
-export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_ARENA_MAX=2 OPT_OUT_TRACKING=true
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(free -g | awk '/^Mem/ {print $2}') GiB"
+. bench/serve-lib.sh
 for run in $(seq "$RUNS"); do
-  java @deploy/docker/jvm.options -Xlog:gc:file="target/bench/heap-growth-$run.gc.log" -jar "$JAR" \
-    --server.port=$PORT --logging.level.root=warn "$@" > "target/bench/heap-growth-$run.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1200); do curl -fs localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.1; done
+  serve "target/bench/heap-growth-$run.log" -Xlog:gc:file="target/bench/heap-growth-$run.gc.log" -jar "$JAR" "$@"
+  pid=$SERVER_PID
   line="run,$run"
   at() { line="$line,$1,rss_mib=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' /proc/$pid/status),heap_mib=$(jcmd $pid GC.heap_info | awk '/garbage-first heap/ {gsub("K,", "", $4); printf "%d", $4 / 1024}')"; }
   at ready
-  IMAGE=$IMAGE wrk -t 2 -c 4 -d 5s -s bench/post-image.lua http://localhost:$PORT >/dev/null; at warm
-  for c in 1 4 16; do IMAGE=$IMAGE wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d 8s -s bench/post-image.lua http://localhost:$PORT >/dev/null; done
+  IMAGE=$IMAGE wrk -t 2 -c 4 -d 5s -s bench/post-image.lua http://localhost:$AB_PORT >/dev/null; at warm
+  for c in 1 4 16; do IMAGE=$IMAGE wrk -t $(( c < 2 ? 1 : 2 )) -c $c -d 8s -s bench/post-image.lua http://localhost:$AB_PORT >/dev/null; done
   at after
   echo "$line"
-  kill $pid; wait $pid 2>/dev/null || true
+  stop
 done

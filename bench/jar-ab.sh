@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OTHER=$1 ROUNDS=${2:-2} SECS=${3:-8}
 THIS=$(ls target/denseserve-*.jar | grep -v original | head -1)
-. bench/ab-lib.sh
+. bench/serve-lib.sh
 for model in default densenet121; do
   ab_model $model
   for _ in $(seq "$ROUNDS"); do
