@@ -6,12 +6,15 @@ export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 MAL
 AB_PORT=18090
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx512_bf16|amx_bf16|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 
-# serve LOG JAVA_ARGS...: starts java @deploy/docker/jvm.options JAVA_ARGS on $AB_PORT and returns
-# once it is ready, with SERVER_PID and READY_S (seconds from the java command to readiness UP) set
+# serve LOG JAVA_ARGS...: starts java @deploy/docker/jvm.options $SERVER_JAVA_OPTS JAVA_ARGS on $AB_PORT and
+# returns once it is ready, with SERVER_PID and READY_S (seconds from the java command to readiness UP)
+# set. SERVER_JAVA_OPTS="-Xmx1229m" gives the heap the container's entrypoint gives a pod limited to
+# 3 GiB, as the Helm chart's is (40%); without it the JVM takes a quarter of the host's memory.
 serve() {
   local log=$1; shift
   local started; started=$(date +%s.%N)
-  java @deploy/docker/jvm.options "$@" --server.port=$AB_PORT --logging.level.root=warn > "$log" 2>&1 &
+  # shellcheck disable=SC2086 # a list of options
+  java @deploy/docker/jvm.options ${SERVER_JAVA_OPTS:-} "$@" --server.port=$AB_PORT --logging.level.root=warn > "$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1200); do curl -fs localhost:$AB_PORT/actuator/health/readiness >/dev/null && break; sleep 0.05; done
   READY_S=$(echo "$(date +%s.%N) - $started" | bc)
