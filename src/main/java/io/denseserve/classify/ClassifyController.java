@@ -3,6 +3,7 @@ package io.denseserve.classify;
 import io.denseserve.config.DenseServeProperties;
 import io.denseserve.failure.ImageRejectedException.Reason;
 import io.denseserve.failure.ImageRejectedException;
+import io.denseserve.web.Classification;
 import io.denseserve.web.ProblemTypes;
 import io.denseserve.web.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
@@ -65,6 +66,7 @@ class ClassifyController {
         this.maxBatchImages = properties.getLimits().getMaxBatchImages();
     }
 
+    @Classification
     @PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Classify one image", operationId = "classify",
@@ -95,6 +97,7 @@ class ClassifyController {
         return service.classify(bytes(image), topK, explainRequest(explain, explainClass), start);
     }
 
+    @Classification
     @PostMapping(path = "/classify", consumes = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp",
         "image/tiff", "application/octet-stream"}, produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(hidden = true) // documented together with the multipart form under operation "classify"
@@ -108,6 +111,7 @@ class ClassifyController {
         return service.classify(body(request), topK, explainRequest(explain, explainClass), start);
     }
 
+    @Classification
     @PostMapping(path = "/explain", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "The class activation map of one image, drawn over it, as a PNG", operationId = "explain",
             description = "Classifies the image as POST /classify does and answers with the image (scaled to fit "
@@ -133,6 +137,7 @@ class ClassifyController {
         return overlay(service.classify(bytes(image), 1, explainRequest(true, explainClass), start));
     }
 
+    @Classification
     @PostMapping(path = "/explain", consumes = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp",
         "image/tiff", "application/octet-stream"})
     @Operation(hidden = true) // documented together with the multipart form under operation "explain"
@@ -165,6 +170,7 @@ class ClassifyController {
         return buffered != null ? buffered : readBounded(request.getInputStream());
     }
 
+    @Classification
     @PostMapping(path = "/classify/batch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Classify several images (parts named 'images'); one result or error per image",

@@ -8,6 +8,7 @@ import io.denseserve.config.DenseServeProperties;
 import io.denseserve.serving.ModelService;
 import io.denseserve.serving.ModelState;
 import io.denseserve.serving.ServedModel;
+import io.denseserve.web.Classification;
 import io.denseserve.web.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -116,6 +117,7 @@ class InferenceProtocolController {
                 .body(new ModelReady(name, ready));
     }
 
+    @Classification
     @PostMapping(path = {"/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer"})
     @Operation(summary = "Inference", operationId = "modelInfer",
             description = "One input: 'image' (BYTES [N], encoded images, binary or base64) or 'input' (FP32 [N, C, H, W], "

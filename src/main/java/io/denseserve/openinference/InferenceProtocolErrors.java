@@ -32,10 +32,12 @@ class InferenceProtocolErrors {
 
     private final ProblemTypes problems;
     private final RequestMetrics metrics;
+    private final ClassificationRequests classifications;
 
-    InferenceProtocolErrors(ProblemTypes problems, RequestMetrics metrics) {
+    InferenceProtocolErrors(ProblemTypes problems, RequestMetrics metrics, ClassificationRequests classifications) {
         this.problems = problems;
         this.metrics = metrics;
+        this.classifications = classifications;
     }
 
     @ExceptionHandler(Exception.class)
@@ -57,7 +59,7 @@ class InferenceProtocolErrors {
                 LOG.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
             }
         }
-        if (ClassificationRequests.matches(request)) {
+        if (classifications.matches(request)) {
             metrics.count(outcome);
         }
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);

@@ -64,6 +64,7 @@ class BodyBuffering extends Handler.Wrapper {
     private static final int MULTIPART_WEIGHT = 3;
 
     private final Admission admission;
+    private final ClassificationRequests classifications;
     final ProblemTypes problems;
     private final ProblemResponses responses;
     /** Request-body bytes that may be held at once: one permit a byte, reserved before they are read. */
@@ -78,8 +79,10 @@ class BodyBuffering extends Handler.Wrapper {
     private final AtomicInteger arriving = new AtomicInteger();
 
     BodyBuffering(DenseServeProperties properties, MultipartProperties multipart, Admission admission,
-            ProblemTypes problems, ProblemResponses responses, MeterRegistry registry) {
+            ClassificationRequests classifications, ProblemTypes problems, ProblemResponses responses,
+            MeterRegistry registry) {
         this.admission = admission;
+        this.classifications = classifications;
         this.problems = problems;
         this.responses = responses;
         DenseServeProperties.Uploads uploads = properties.getUploads();
@@ -100,7 +103,7 @@ class BodyBuffering extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
-        if (ClassificationRequests.matches(path) && admission.saturated()) {
+        if (classifications.matches(path) && admission.saturated()) {
             refuse(null, request, response, callback, problems.map(new OverloadedException(
                     "too many classifications in flight; retry shortly")));
             return true;

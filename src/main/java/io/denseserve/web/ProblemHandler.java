@@ -31,10 +31,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private final ProblemTypes problems;
     private final RequestMetrics metrics;
+    private final ClassificationRequests classifications;
 
-    ProblemHandler(ProblemTypes problems, RequestMetrics metrics) {
+    ProblemHandler(ProblemTypes problems, RequestMetrics metrics, ClassificationRequests classifications) {
         this.problems = problems;
         this.metrics = metrics;
+        this.classifications = classifications;
     }
 
     @ExceptionHandler(Exception.class)
@@ -71,7 +73,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private void count(HttpServletRequest request, Outcome outcome) {
-        if (ClassificationRequests.matches(request)) {
+        if (classifications.matches(request)) {
             metrics.count(outcome);
         }
     }

@@ -4,15 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.mock.web.MockHttpServletRequest;
 
+/** The matcher the running service derives from its controllers' {@link Classification} mappings. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ClassificationRequestsTest {
+
+    @Autowired
+    ClassificationRequests classifications;
 
     @ParameterizedTest(name = "{0}{1} -> {2}")
     @CsvSource({
         "'', /classify, true",
         "'', /classify/batch, true",
         "'', /classifyall, false",
+        "'', /classify/other, false",
         "'', /explain, true",
         "'', /explainer, false",
         "/api, /api/explain, true",
@@ -28,9 +36,9 @@ class ClassificationRequestsTest {
         "'', /v2/models/m/infer/more, false",
         "'', /v2/health/ready, false",
     })
-    void matchesClassifyThePathsUnderItAndOpenInferenceInferOnly(String contextPath, String uri, boolean expected) {
+    void matchesTheMappingsOfClassificationHandlersOnly(String contextPath, String uri, boolean expected) {
         MockHttpServletRequest request = new MockHttpServletRequest("POST", uri);
         request.setContextPath(contextPath);
-        assertThat(ClassificationRequests.matches(request)).isEqualTo(expected);
+        assertThat(classifications.matches(request)).isEqualTo(expected);
     }
 }

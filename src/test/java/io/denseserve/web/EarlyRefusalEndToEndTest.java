@@ -57,7 +57,7 @@ class EarlyRefusalEndToEndTest {
         http.awaitReady();
         double before = overloadedCount();
         doReturn(true).when(admission).saturated();
-        HttpResponse<String> refused = http.postRaw("/classify/densenet121", "image/png", Images.png(16, 16));
+        HttpResponse<String> refused = http.postRaw("/classify", "image/png", Images.png(16, 16));
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
@@ -66,7 +66,7 @@ class EarlyRefusalEndToEndTest {
         assertThat(problem.path("type").asText()).isEqualTo("https://denseserve.dev/problems/overloaded");
         assertThat(problem.path("title").asText()).isEqualTo("Overloaded");
         assertThat(problem.path("status").asInt()).isEqualTo(503);
-        assertThat(problem.path("instance").asText()).isEqualTo("/classify/densenet121");
+        assertThat(problem.path("instance").asText()).isEqualTo("/classify");
         assertThat(overloadedCount()).isEqualTo(before + 1);
     }
 
@@ -84,12 +84,14 @@ class EarlyRefusalEndToEndTest {
 
     @Test
     void healthChecksAndOtherPathsAreNeverRefusedHere() {
+        // A path no handler serves can never succeed: 404, not a 503 that invites a retry.
         Http http = new Http(port);
         http.awaitReady();
         doReturn(true).when(admission).saturated();
         assertThat(http.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
         assertThat(http.get("/models").statusCode()).isEqualTo(200);
         assertThat(http.postRaw("/classifyall", "image/png", Images.png(16, 16)).statusCode()).isEqualTo(404);
+        assertThat(http.postRaw("/classify/densenet121", "image/png", Images.png(16, 16)).statusCode()).isEqualTo(404);
     }
 
     private double overloadedCount() {
