@@ -102,42 +102,54 @@ public class DenseServeProperties {
         /** cpu, gpu (fails if none) or auto (gpu when DJL finds one). */
         @NotNull
         private DeviceChoice device = DeviceChoice.CPU;
-        /** onnxruntime, pytorch, or auto: ONNX Runtime on CPU, PyTorch (libtorch) on GPU. */
+        /**
+         * onnxruntime (CPU, fp32 only), pytorch (libtorch), or auto: ONNX Runtime on CPU, PyTorch on a
+         * GPU or in bf16. {@code /models} and the startup log say which runs.
+         */
         @NotNull
         private EngineChoice engine = EngineChoice.AUTO;
         /**
-         * fp32, or bf16: weights and activations in bfloat16 on the pytorch engine (auto then selects
-         * it), where the CPU has bfloat16 instructions (avx512_bf16 or amx_bf16) or on a GPU; elsewhere
-         * the service runs fp32 and logs a warning.
+         * fp32, or bf16: weights and activations in bfloat16 (the stem and the classifier in fp32) on
+         * the pytorch engine (auto then selects it), where the CPU has bfloat16 instructions
+         * (avx512_bf16 or amx_bf16) or on a GPU; elsewhere the service runs fp32 and logs a warning.
          */
         @NotNull
         private PrecisionChoice precision = PrecisionChoice.FP32;
         /**
          * Worker threads, each with its own forward pass; 0 = auto: with {@code intra-op-threads}
-         * unset too, ONNX Runtime on 2 or more CPUs runs two lanes and a pass across all CPUs
-         * (serving.ModelService#layout), anything else 1 worker.
+         * unset too, on 2 or more CPUs, lanes: two workers on half the CPUs each plus one pass across
+         * all of them for a batch that is the only work; on a GPU 1 worker. The startup log says
+         * which layout runs.
          */
         @Min(0)
         @Max(64)
         private int workers = 0;
-        /** Intra-op threads per worker (libtorch's OpenMP or ONNX Runtime's pool); 0 = the CPUs this process may use divided by workers. */
+        /**
+         * Intra-op threads per worker (libtorch's OpenMP or ONNX Runtime's pool); 0 = the CPUs this
+         * process may use (its cgroup's quota, rounded up) divided by workers. Setting it, or
+         * {@code workers}, pins {@code workers} x {@code intra-op-threads}.
+         */
         @Min(0)
         @Max(256)
         private int intraOpThreads = 0;
         /**
-         * Largest batch a worker runs; every size up to it is warmed before readiness. Unset:
-         * {@value #FP32_BATCH_SIZE} in fp32 and {@value #BF16_BATCH_SIZE} in bf16 ({@link #getBatchSize()}).
+         * Largest batch a worker runs; every size up to it is warmed before readiness. Unset: 2 in
+         * fp32 and 8 in bf16 ({@link #getBatchSize()}); a GPU wants 8 or more.
          */
         @Min(1)
         @Max(256)
         private Integer batchSize;
         /**
          * How long a free worker may wait for its batch to fill, counted from its first request's
-         * arrival; 0 (the default): it takes what is queued at once.
+         * arrival; 0: it takes what is queued at once (the README's "How a batch is formed").
          */
         @NotNull
         private Duration maxBatchDelay = Duration.ZERO;
-        /** Requests that may wait for a worker; beyond it requests get 503 at once. */
+        /**
+         * Requests that may wait for a worker; beyond it requests get 503 at once. With workers x
+         * batch-size it bounds the classifications in flight, and Jetty's request threads are
+         * raised to that bound + 16 where it is larger.
+         */
         @Min(1)
         private int queueCapacity = 64;
         /** A request not answered within this is dropped (before inference if still queued) with 504. */
@@ -326,7 +338,7 @@ public class DenseServeProperties {
      * controller whole; these bound how slowly and how much.
      */
     public static class Uploads {
-        /** Slowest accepted average body rate, per second, once the grace period is over. */
+        /** Slowest accepted average body rate (per second, to any path) once the grace period is over; slower gets 408. */
         @NotNull
         private DataSize minDataRate = DataSize.ofKilobytes(8);
         /**
@@ -339,7 +351,10 @@ public class DenseServeProperties {
         /** Deadline for a whole body, however fast it arrives. */
         @NotNull
         private Duration bodyTimeout = Duration.ofSeconds(30);
-        /** Bytes of request bodies held at once, while they arrive and until their request is answered (at most 2 GB). */
+        /**
+         * Bytes of request bodies held at once, while they arrive and until their request is answered
+         * (a multipart body counts 3x; at most 2 GB); beyond it 503.
+         */
         @NotNull
         private DataSize memoryBudget = DataSize.ofMegabytes(128);
         /**

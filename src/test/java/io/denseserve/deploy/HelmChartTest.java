@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import io.denseserve.config.DenseServeProperties;
+import io.denseserve.config.ConfigurationMetadata;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -27,12 +27,12 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.convert.DurationStyle;
-import org.springframework.util.unit.DataSize;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -133,15 +133,37 @@ class HelmChartTest {
                 .containsEntry("prometheus.io/path", "/actuator/prometheus");
     }
 
+    /**
+     * What the chart sets by default is what the service would do unset: each {@code DENSESERVE_*}
+     * variable names a setting (configuration metadata, as docs/CONFIGURATION.md lists them) and
+     * carries its default; a setting the service decides at run time (no default) is not set.
+     */
     @Test
-    void uploadAndConnectionDefaultsAreTheServicesOwn() throws Exception {
+    void everyServiceSettingTheChartSetsByDefaultIsTheServicesDefault() throws Exception {
         Map<String, String> env = env(one(render(null), Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0));
-        DenseServeProperties.Uploads uploads = new DenseServeProperties().getUploads();
-        assertThat(DataSize.parse(env.get("DENSESERVE_UPLOADS_MINDATARATE"))).isEqualTo(uploads.getMinDataRate());
-        assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_MINDATARATEGRACE"))).isEqualTo(uploads.getMinDataRateGrace());
-        assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_BODYTIMEOUT"))).isEqualTo(uploads.getBodyTimeout());
-        assertThat(DataSize.parse(env.get("DENSESERVE_UPLOADS_MEMORYBUDGET"))).isEqualTo(uploads.getMemoryBudget());
-        assertThat(DurationStyle.detectAndParse(env.get("DENSESERVE_UPLOADS_LINGERINGCLOSE"))).isEqualTo(uploads.getLingeringClose());
+        Map<String, ConfigurationMetadata.Property> settings = new TreeMap<>();
+        ConfigurationMetadata.read().properties().values().forEach(p -> settings.put(p.environmentVariable(), p));
+        List<String> wrong = new ArrayList<>();
+        env.forEach((name, value) -> {
+            if (!name.startsWith("DENSESERVE_")) {
+                return;
+            }
+            ConfigurationMetadata.Property setting = settings.get(name);
+            if (setting == null) {
+                wrong.add(name + " names no setting");
+            } else if (setting.defaultValue() == null) {
+                wrong.add(name + " is set to " + value + ", but the service decides " + setting.name() + " itself");
+            } else if (!setting.parse(value).equals(setting.parsedDefault())) {
+                wrong.add(name + " is " + value + ", the service's default " + setting.defaultValue());
+            }
+        });
+        assertThat(wrong).as("the chart's defaults against the service's").isEmpty();
+        assertThat(env).containsKeys("DENSESERVE_UPLOADS_MEMORYBUDGET", "DENSESERVE_INFERENCE_QUEUECAPACITY");
+    }
+
+    @Test
+    void connectionDefaultsAreTheServicesOwn() throws Exception {
+        Map<String, String> env = env(one(render(null), Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0));
         Map<String, Object> jetty;
         try (InputStream yml = Files.newInputStream(Path.of("src/main/resources/application.yml"))) {
             Map<String, Map<String, Object>> server = new Yaml().<Map<String, Map<String, Map<String, Object>>>>load(yml).get("server");
