@@ -3,8 +3,8 @@
 # one process at a time, alternating, for the default model and DenseNet-121 (§1's weights, a 224x224
 # crop of skimage's chelsea.png); wrk at concurrency 1 and 16 after a warm-up.
 # Usage: bench/jar-ab.sh OTHER_JAR [ROUNDS] [SECONDS_PER_POINT]   (needs wrk; run bench/http-load.sh once
-#   first for target/bench's weights and images). BENCHMARKS.md §3 compares the service on Jetty with
-#   the same service on Tomcat, built from the last commit that served on it:
+#   first for target/bench's weights and images; SERVER_JAVA_OPTS as in bench/serve-lib.sh). E.g. the
+#   service on Jetty against the same service on Tomcat, built from the last commit that served on it:
 #   git worktree add /tmp/tomcat d6bacab && (cd /tmp/tomcat && ./mvnw -q -DskipTests package)
 #   bench/jar-ab.sh /tmp/tomcat/target/denseserve-0.1.0-SNAPSHOT.jar 2 8
 set -euo pipefail

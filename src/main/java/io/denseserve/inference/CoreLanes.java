@@ -6,7 +6,7 @@ package io.denseserve.inference;
  * nothing else queued) runs across all the CPUs: one request's latency is that of a single wide
  * worker. A batch collected while other work exists takes one lane: at saturation two narrow
  * passes run side by side, and no intra-op thread waits at the end of an operator for a partner
- * that a request thread has pushed off its core (BENCHMARKS.md §3 measures both). Never more
+ * that a request thread has pushed off its core (docs/ENGINES.md measures both). Never more
  * threads run than there are CPUs: the wide pass waits for both lanes, a lane for the wide pass.
  */
 final class CoreLanes {

@@ -103,7 +103,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
      * off its core spins through its whole time slice at every operator, so a forward pass of a few
      * milliseconds can take hundreds. {@code -D}{@value #SPIN_PROPERTY}{@code =alone} lets the
      * threads of a pass that runs {@code alone} spin (a lone request answered about 3 ms sooner, at
-     * half load a worse p99 and half a CPU more), {@code =all} every pass's (BENCHMARKS.md §3).
+     * half load a worse p99 and half a CPU more), {@code =all} every pass's (docs/ENGINES.md).
      */
     public static OrtSession.SessionOptions sessionOptions(int threads, boolean alone) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();

@@ -61,7 +61,7 @@ final class ServerProcess implements RunningService, AutoCloseable {
         Path gcLog = REPORTS.resolve(name + "-gc.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true", "-Xlog:gc:file=" + gcLog));
-        if (System.getProperty(SPIN) != null) { // the comparison BENCHMARKS.md §3 describes
+        if (System.getProperty(SPIN) != null) { // the comparison docs/ENGINES.md describes
             command.add("-D" + SPIN + "=" + System.getProperty(SPIN));
         }
         command.addAll(jvmOptions);
