@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.denseserve.model.DenseNet;
-import io.denseserve.model.DenseNetShapes;
+import io.denseserve.model.DenseNetLayout;
 import io.denseserve.model.DenseNetVariant;
 import io.denseserve.weights.SafetensorsFormat;
 import io.denseserve.weights.StateDict;
@@ -153,7 +153,7 @@ public final class ModelBundle {
      */
     public StateDict loadWeights() throws IOException {
         try {
-            return StateDictLoader.check(DenseNetShapes.of(manifest.architecture()), WeightsFiles.read(weightsFile));
+            return StateDictLoader.check(DenseNetLayout.of(manifest.architecture()).shapes(), WeightsFiles.read(weightsFile));
         } catch (WeightsFormatException e) {
             throw new WeightsFormatException("model '" + manifest.name() + "' (" + weightsFile.getFileName() + "): "
                     + e.getMessage(), e);

@@ -3,6 +3,7 @@
  * batch norm as a per-channel affine map ({@link io.denseserve.fold.ChannelAffine}), folded into
  * the convolution before it ({@link io.denseserve.fold.ChannelAffine#after}), or, with its ReLU,
  * into the 1x1 convolution after it as a per-channel clamp ({@link io.denseserve.fold.ClampedInput}).
- * Every inference plan builds on these, whatever engine runs it.
+ * {@link io.denseserve.fold.FoldedDenseNet} is a loaded network with these applied, as every
+ * inference plan is written from it, whatever engine runs it.
  */
 package io.denseserve.fold;

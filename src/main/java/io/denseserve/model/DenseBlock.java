@@ -14,17 +14,17 @@ import java.util.List;
 
 /**
  * L dense layers, each fed the concatenation of the block input and every earlier layer's output;
- * the block emits {@code c0 + L * k} channels. Children are {@code denselayer1 .. denselayerL}.
+ * the block emits {@code c0 + L * k} channels. Children are named as {@link DenseNetLayout} says.
  */
 public final class DenseBlock extends AbstractBlock {
 
     private final List<DenseLayer> layers = new ArrayList<>();
     private final int growthRate;
 
-    DenseBlock(int numLayers, int growthRate, int bnSize, float dropRate) {
+    DenseBlock(List<String> layerNames, int growthRate, int bnSize, float dropRate) {
         this.growthRate = growthRate;
-        for (int i = 1; i <= numLayers; i++) {
-            layers.add(addChildBlock("denselayer" + i, new DenseLayer(growthRate, bnSize, dropRate)));
+        for (String name : layerNames) {
+            layers.add(addChildBlock(name, new DenseLayer(growthRate, bnSize, dropRate)));
         }
     }
 

@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * DenseNet (Huang et al., CVPR 2017) as a DJL block, laid out exactly like torchvision's
- * {@code DenseNet} so that its state_dict keys ({@code features.denseblock1.denselayer1.norm1.weight},
- * {@code classifier.bias}, ...) name our parameters: see {@link TorchNames}.
+ * {@code DenseNet} ({@link DenseNetLayout} names its parts) so that its state_dict keys name our
+ * parameters: see {@link TorchNames}.
  *
  * <pre>{@code
  * DenseNet net = DenseNet.of(DenseNetVariant.DENSENET121.config());
@@ -30,14 +30,14 @@ import java.util.List;
  */
 public final class DenseNet extends AbstractBlock {
 
-    private final DenseNetConfig config;
+    private final DenseNetLayout layout;
     private final Features features;
     private final Linear classifier;
 
     private DenseNet(DenseNetConfig config) {
-        this.config = config;
-        this.features = addChildBlock("features", new Features(config));
-        this.classifier = addChildBlock("classifier", Linear.builder().setUnits(config.numClasses()).build());
+        this.layout = DenseNetLayout.of(config);
+        this.features = addChildBlock("features", new Features(layout));
+        this.classifier = addChildBlock(layout.head().prefix(), Linear.builder().setUnits(config.numClasses()).build());
     }
 
     /**
@@ -55,11 +55,11 @@ public final class DenseNet extends AbstractBlock {
      * model.parameters())}): BatchNorm's running statistics are buffers, not parameters.
      */
     public long parameterCount() {
-        return DenseNetShapes.parameterCount(config);
+        return layout.parameterCount();
     }
 
     public DenseNetConfig config() {
-        return config;
+        return layout.config();
     }
 
     @Override
@@ -79,35 +79,34 @@ public final class DenseNet extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), config.numClasses())};
+        return new Shape[] {new Shape(inputShapes[0].get(0), layout.config().numClasses())};
     }
 
     /** torchvision's {@code features}: stem, dense blocks and transitions, final batch norm. */
     static final class Features extends TorchSequential {
 
-        Features(DenseNetConfig config) {
+        Features(DenseNetLayout layout) {
+            DenseNetConfig config = layout.config();
+            String conv0 = DenseNetLayout.child(layout.stem().conv0().prefix());
             if (config.stem() == Stem.IMAGENET) {
-                add("conv0", Conv2d.builder().setFilters(config.numInitFeatures())
+                add(conv0, Conv2d.builder().setFilters(config.numInitFeatures())
                         .setKernelShape(new Shape(7, 7)).optStride(new Shape(2, 2))
                         .optPadding(new Shape(3, 3)).optBias(false).build());
-                add("norm0", new BatchNorm2d());
+                add(DenseNetLayout.child(layout.stem().norm0().prefix()), new BatchNorm2d());
                 add("relu0", Op.relu());
                 add("pool0", Op.maxPool3x3Stride2());
             } else {
-                add("conv0", DenseLayer.conv(config.numInitFeatures(), 3, 1));
+                add(conv0, DenseLayer.conv(config.numInitFeatures(), 3, 1));
             }
-            List<Integer> blocks = config.blockConfig();
-            int channels = config.numInitFeatures();
-            for (int i = 0; i < blocks.size(); i++) {
-                add("denseblock" + (i + 1), new DenseBlock(blocks.get(i), config.growthRate(),
-                        config.bnSize(), config.dropRate()));
-                channels += blocks.get(i) * config.growthRate();
-                if (i != blocks.size() - 1) {
-                    channels = config.transitionOutput(channels);
-                    add("transition" + (i + 1), new Transition(channels));
+            for (DenseNetLayout.Block block : layout.blocks()) {
+                List<String> layers = block.layers().stream().map(l -> DenseNetLayout.child(l.prefix())).toList();
+                add(DenseNetLayout.child(block.prefix()), new DenseBlock(layers, config.growthRate(), config.bnSize(),
+                        config.dropRate()));
+                if (block.transition() != null) {
+                    add(DenseNetLayout.child(block.transition().prefix()), new Transition(block.transition().conv().outputs()));
                 }
             }
-            add("norm5", new BatchNorm2d());
+            add(DenseNetLayout.child(layout.norm5().prefix()), new BatchNorm2d());
         }
     }
 }

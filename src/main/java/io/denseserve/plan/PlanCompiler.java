@@ -2,20 +2,19 @@ package io.denseserve.plan;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.denseserve.model.DenseNetConfig;
+import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.onnx.DenseNetGraph;
 import io.denseserve.torchscript.DenseNetModule;
 import io.denseserve.torchscript.TorchScriptArchive.StorageType;
-import io.denseserve.weights.StateDict;
 
-/** Compiles a DenseNet's loaded weights into the {@link InferencePlan} of an engine. */
+/** Compiles a loaded DenseNet into the {@link InferencePlan} of an engine. */
 public final class PlanCompiler {
 
     private PlanCompiler() {}
 
     /**
-     * @param config the architecture
-     * @param weights torchvision-named weights checked against it (see {@code ModelBundle#loadWeights})
+     * @param network the loaded network (from weights checked against its configuration, see
+     *     {@code ModelBundle#loadWeights})
      * @param engine which runtime serves
      * @param device where the libtorch plan runs; the ONNX Runtime plan runs on CPU
      * @param precision what the plan computes in; {@link Precision#BF16} only with libtorch (the
@@ -25,7 +24,7 @@ public final class PlanCompiler {
      * @throws IllegalStateException for libtorch on a CPU whose convolutions it would get wrong
      *     ({@link OneDnnCaches})
      */
-    public static InferencePlan compile(DenseNetConfig config, StateDict weights, InferenceEngine engine,
+    public static InferencePlan compile(FoldedDenseNet network, InferenceEngine engine,
             Device device, Precision precision, int[] imageShape, int threads) {
         if (engine == InferenceEngine.PYTORCH) {
             if (!device.isGpu()) {
@@ -36,7 +35,7 @@ public final class PlanCompiler {
             NDManager manager = NDManager.newBaseManager(device, "PyTorch");
             try {
                 StorageType storage = precision == Precision.BF16 ? StorageType.BFLOAT16 : StorageType.FLOAT;
-                return new TorchPlan(DenseNetModule.write(config, weights, storage), manager, precision, imageShape,
+                return new TorchPlan(DenseNetModule.write(network, storage), manager, precision, imageShape,
                         threads);
             } catch (RuntimeException e) {
                 manager.close();
@@ -46,7 +45,7 @@ public final class PlanCompiler {
         if (precision != Precision.FP32) {
             throw new IllegalArgumentException("the ONNX Runtime plan computes in fp32 only, not " + precision.label());
         }
-        byte[] graph = DenseNetGraph.write(config, weights, imageShape[1], imageShape[2]);
+        byte[] graph = DenseNetGraph.write(network, imageShape[1], imageShape[2]);
         return new OnnxRuntimePlan(graph, imageShape, threads);
     }
 }

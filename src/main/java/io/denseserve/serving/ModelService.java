@@ -9,18 +9,17 @@ import io.denseserve.config.DenseServeProperties.PrecisionChoice;
 import io.denseserve.config.DenseServeProperties;
 import io.denseserve.explain.ClassActivationMaps;
 import io.denseserve.failure.ModelNotReadyException;
+import io.denseserve.fold.FoldedDenseNet;
+import io.denseserve.fold.Kernel;
 import io.denseserve.inference.BatchingPredictor;
 import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.WorkerLayout;
-import io.denseserve.model.DenseNetShapes;
 import io.denseserve.plan.CpuFeatures;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
 import io.denseserve.plan.Precision;
 import io.denseserve.preprocess.ImagePreprocessor;
-import io.denseserve.weights.HostTensor;
-import io.denseserve.weights.StateDict;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import java.io.IOException;
@@ -90,14 +89,13 @@ public class ModelService implements DisposableBean {
         Device device = device(settings.getDevice());
         Precision precision = precision(settings.getPrecision(), device, CpuFeatures.ofThisMachine());
         InferenceEngine engine = engine(settings.getEngine(), device, precision);
-        StateDict weights = bundle.loadWeights();
-        long parameters = DenseNetShapes.parameterCount(bundle.manifest().architecture());
+        FoldedDenseNet network = FoldedDenseNet.of(bundle.manifest().architecture(), bundle.loadWeights());
+        long parameters = network.layout().parameterCount();
         ImagePreprocessor preprocessor = new ImagePreprocessor(bundle.manifest().preprocessing());
         int crop = bundle.manifest().preprocessing().crop();
         int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
         WorkerLayout layout = layout(settings, device, Runtime.getRuntime().availableProcessors());
-        InferencePlan plan = PlanCompiler.compile(bundle.manifest().architecture(), weights, engine, device, precision,
-                inputShape, layout.threads());
+        InferencePlan plan = PlanCompiler.compile(network, engine, device, precision, inputShape, layout.threads());
         InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
                 () -> served == null ? 0 : served.predictor().queueDepth());
         BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), layout,
@@ -105,9 +103,9 @@ public class ModelService implements DisposableBean {
         state.set(ModelState.WARMING_UP);
         predictor.start(settings.getBatchSize());
         plan.passesOpened();
-        HostTensor classifier = weights.get("classifier.weight");
-        ClassActivationMaps activationMaps = new ClassActivationMaps(classifier.values(),
-                (int) classifier.shape()[0], (int) classifier.shape()[1]);
+        Kernel classifier = network.classifier();
+        ClassActivationMaps activationMaps = new ClassActivationMaps(classifier.weightAsFloat(), classifier.outputs(),
+                classifier.inputs());
         requestMetrics.serve(metrics);
         LOG.info("serving model '{}' with {} in {} on {}: {} parameters, {}, batch <= {}",
                 bundle.manifest().name(), engine.label(), precision.label(), device, parameters, layout.describe(),

@@ -2,12 +2,10 @@ package io.denseserve.torchscript;
 
 import io.denseserve.fold.ChannelAffine;
 import io.denseserve.fold.ClampedInput;
+import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.fold.Kernel;
-import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.Stem;
 import io.denseserve.torchscript.TorchScriptArchive.StorageType;
 import io.denseserve.torchscript.TorchScriptArchive.Tensor;
-import io.denseserve.weights.StateDict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,11 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a loaded DenseNet as a TorchScript module for libtorch: {@code densenet_plan.py} (beside
- * this class) runs any DenseNet configuration from the folded weights this class computes.
+ * Writes a loaded DenseNet ({@link FoldedDenseNet}) as a TorchScript module for libtorch: the
+ * module {@code src/main/python/densenet_plan.py} (readable, runnable Python; embedded compiled by
+ * torch as {@code densenet_plan_compiled.py} beside this class) runs any DenseNet configuration from
+ * the weights this class writes.
  * <ul>
  *   <li>{@code norm0} is folded into {@code conv0} and {@code norm2} into {@code conv1}
- *       ({@link ChannelAffine#after}); every batch norm and ReLU that feeds a 1x1 convolution
+ *       ({@link FoldedDenseNet}); every batch norm and ReLU that feeds a 1x1 convolution
  *       (dense layers' {@code norm1}, transitions, {@code norm5} before the classifier) becomes one
  *       clamp with per-channel tensor bounds and that convolution ({@link ClampedInput}), exact for
  *       any sign of a scale.</li>
@@ -45,7 +45,6 @@ public final class DenseNetModule {
     static final String CLASS_NAME = "DenseNetPlan";
     private static final String SOURCE = source();
 
-    private final StateDict weights;
     private final List<Tensor> lower1 = new ArrayList<>();
     private final List<Tensor> upper1 = new ArrayList<>();
     private final List<Tensor> weight1 = new ArrayList<>();
@@ -56,52 +55,43 @@ public final class DenseNetModule {
     private final List<Tensor> transitionWeight = new ArrayList<>();
     private final List<Tensor> transitionBias = new ArrayList<>();
 
-    private DenseNetModule(StateDict weights) {
-        this.weights = weights;
+    private DenseNetModule() {
     }
 
     /**
-     * @param config the architecture
-     * @param weights torchvision-named weights checked against it
+     * @param network the loaded network
      * @param storage the type weights are stored and activations computed in
      * @return the archive, for {@code torch.jit.load}
      */
-    public static byte[] write(DenseNetConfig config, StateDict weights, StorageType storage) {
-        return new DenseNetModule(weights).archive(config, storage);
+    public static byte[] write(FoldedDenseNet network, StorageType storage) {
+        return new DenseNetModule().archive(network, storage);
     }
 
-    private byte[] archive(DenseNetConfig config, StorageType storage) {
-        Kernel stemKernel = Kernel.of(weights.get("features.conv0.weight"));
-        boolean imagenet = config.stem() == Stem.IMAGENET;
-        Kernel conv0 = imagenet ? ChannelAffine.of(weights, "features.norm0").after(stemKernel) : stemKernel;
-        int blocks = config.blockConfig().size();
+    private byte[] archive(FoldedDenseNet network, StorageType storage) {
+        int blocks = network.blocks().size();
         int[] layers = new int[blocks];
         int[] inputs = new int[blocks];
-        for (int b = 1; b <= blocks; b++) {
-            layers[b - 1] = config.blockConfig().get(b - 1);
-            inputs[b - 1] = (int) weights.get("features.denseblock" + b + ".denselayer1.norm1.weight").shape()[0];
-            for (int l = 1; l <= layers[b - 1]; l++) {
-                denseLayer("features.denseblock" + b + ".denselayer" + l);
-            }
-            if (b < blocks) {
-                String prefix = "features.transition" + b;
-                ClampedInput t = ClampedInput.of(ChannelAffine.of(weights, prefix + ".norm"),
-                        Kernel.of(weights.get(prefix + ".conv.weight")));
+        for (int b = 0; b < blocks; b++) {
+            FoldedDenseNet.Block block = network.blocks().get(b);
+            layers[b] = block.layers().size();
+            inputs[b] = block.inputChannels();
+            block.layers().forEach(this::denseLayer);
+            if (block.transition() != null) {
+                ClampedInput t = ClampedInput.of(block.transition().norm(), block.transition().conv());
                 transitionLower.add(bound(t.lower()));
                 transitionUpper.add(bound(t.upper()));
                 transitionWeight.add(weight(t.conv()));
                 transitionBias.add(bias(t.conv()));
             }
         }
-        ChannelAffine norm5 = ChannelAffine.of(weights, "features.norm5");
-        ClampedInput classifier = ClampedInput.of(norm5,
-                Kernel.of(weights.get("classifier.weight"), weights.get("classifier.bias")));
+        ChannelAffine norm5 = network.norm5();
+        ClampedInput classifier = ClampedInput.of(norm5, network.classifier());
         return new TorchScriptArchive(CLASS_NAME, SOURCE, storage)
-                .bool("imagenet_stem", imagenet)
-                .tensors("stem", List.of(weight(conv0), bias(conv0)), StorageType.FLOAT)
+                .bool("imagenet_stem", network.imagenetStem())
+                .tensors("stem", List.of(weight(network.stem()), bias(network.stem())), StorageType.FLOAT)
                 .integers("block_layers", layers)
                 .integers("block_inputs", inputs)
-                .integer("growth", config.growthRate())
+                .integer("growth", network.config().growthRate())
                 .tensors("lower1", lower1)
                 .tensors("upper1", upper1)
                 .tensors("weight1", weight1)
@@ -117,14 +107,13 @@ public final class DenseNetModule {
                 .write("densenet");
     }
 
-    private void denseLayer(String layer) {
-        Kernel conv1 = ChannelAffine.of(weights, layer + ".norm2").after(Kernel.of(weights.get(layer + ".conv1.weight")));
-        ClampedInput folded = ClampedInput.of(ChannelAffine.of(weights, layer + ".norm1"), conv1);
+    private void denseLayer(FoldedDenseNet.Layer layer) {
+        ClampedInput folded = ClampedInput.of(layer.norm1(), layer.conv1());
         lower1.add(bound(folded.lower()));
         upper1.add(bound(folded.upper()));
         weight1.add(weight(folded.conv()));
         bias1.add(bias(folded.conv()));
-        weight2.add(weight(Kernel.of(weights.get(layer + ".conv2.weight"))));
+        weight2.add(weight(layer.conv2()));
     }
 
     /** Per-channel values shaped {@code (1, C, 1, 1)} to broadcast over a batch. */
@@ -141,9 +130,9 @@ public final class DenseNetModule {
     }
 
     private static String source() {
-        try (InputStream in = DenseNetModule.class.getResourceAsStream("densenet_plan.py")) {
+        try (InputStream in = DenseNetModule.class.getResourceAsStream("densenet_plan_compiled.py")) {
             if (in == null) {
-                throw new IllegalStateException("densenet_plan.py is missing from the classpath");
+                throw new IllegalStateException("densenet_plan_compiled.py is missing from the classpath");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

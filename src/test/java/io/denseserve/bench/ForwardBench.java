@@ -11,6 +11,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.denseserve.bundle.ModelBundle;
+import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
@@ -119,7 +120,7 @@ public final class ForwardBench {
 
     static InferencePlan compile(InferenceEngine engine, Precision precision, Path pth) throws Exception {
         ModelBundle bundle = ModelBundle.torchvision("densenet121", pth);
-        return PlanCompiler.compile(bundle.manifest().architecture(), bundle.loadWeights(), engine,
+        return PlanCompiler.compile(FoldedDenseNet.of(bundle.manifest().architecture(), bundle.loadWeights()), engine,
                 ai.djl.Device.cpu(), precision, new int[] {3, SIZE, SIZE}, THREADS);
     }
 

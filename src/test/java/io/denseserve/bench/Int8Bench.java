@@ -3,6 +3,7 @@ package io.denseserve.bench;
 import ai.djl.Device;
 import ai.onnxruntime.OrtSession;
 import io.denseserve.bundle.ModelBundle;
+import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.OnnxRuntimePlan;
@@ -132,7 +133,7 @@ public final class Int8Bench {
 
     private static byte[] graph(DenseNetConfig config, StateDict weights, long[] shape) {
         int[] imageShape = {(int) shape[0], (int) shape[1], (int) shape[2]};
-        return ((OnnxRuntimePlan) PlanCompiler.compile(config, weights, InferenceEngine.ONNXRUNTIME, Device.cpu(),
+        return ((OnnxRuntimePlan) PlanCompiler.compile(FoldedDenseNet.of(config, weights), InferenceEngine.ONNXRUNTIME, Device.cpu(),
                 Precision.FP32, imageShape, 2)).graph();
     }
 

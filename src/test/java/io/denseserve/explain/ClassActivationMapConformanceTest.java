@@ -3,6 +3,7 @@ package io.denseserve.explain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.plan.FeatureMap;
 import io.denseserve.plan.ForwardOutput;
@@ -47,7 +48,7 @@ class ClassActivationMapConformanceTest {
         float[] expectedUp = io.get("cam0_up").values();
         float[] classes = io.get("cam0_class").values();
         DenseNetConfig config = TorchvisionFixtures.config(model);
-        try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(), Precision.FP32,
+        try (InferencePlan plan = PlanCompiler.compile(FoldedDenseNet.of(config, weights), engine, Device.cpu(), Precision.FP32,
                         new int[] {(int) s[1], size, size}, 2);
                 ForwardPass pass = plan.open()) {
             ForwardOutput output = pass.forward(TorchvisionFixtures.images(x), true);

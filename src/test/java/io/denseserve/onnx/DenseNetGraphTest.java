@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.DenseNetShapes;
+import io.denseserve.model.DenseNetLayout;
 import io.denseserve.model.DenseNetVariant;
 import io.denseserve.onnx.proto.Onnx.ModelProto;
 import io.denseserve.onnx.proto.Onnx.NodeProto;
@@ -36,7 +37,7 @@ class DenseNetGraphTest {
     static StateDict randomWeights(DenseNetConfig config) {
         Random random = new Random(1);
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        DenseNetShapes.of(config).forEach((key, shape) -> {
+        DenseNetLayout.of(config).shapes().forEach((key, shape) -> {
             float[] values = new float[(int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
             for (int i = 0; i < values.length; i++) {
                 double g = random.nextGaussian() * 0.1;
@@ -54,7 +55,7 @@ class DenseNetGraphTest {
 
     @Test
     void densenet121IsWrittenAsConvolutionsConcatenationsAndPools() throws Exception {
-        ModelProto model = ModelProto.parseFrom(DenseNetGraph.write(DENSENET121, randomWeights(DENSENET121), 224, 224));
+        ModelProto model = ModelProto.parseFrom(DenseNetGraph.write(FoldedDenseNet.of(DENSENET121, randomWeights(DENSENET121)), 224, 224));
         assertThat(model.getIrVersion()).isEqualTo(GraphBuilder.IR_VERSION);
         assertThat(model.getOpsetImport(0).getVersion()).isEqualTo(GraphBuilder.OPSET);
         assertThat(model.getGraph().getInput(0).getType().getTensorType().getShape().getDimList())
@@ -80,7 +81,7 @@ class DenseNetGraphTest {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setOptimizedModelFilePath(optimized.toString());
             OrtEnvironment.getEnvironment()
-                    .createSession(DenseNetGraph.write(DENSENET121, randomWeights(DENSENET121), 224, 224), options)
+                    .createSession(DenseNetGraph.write(FoldedDenseNet.of(DENSENET121, randomWeights(DENSENET121)), 224, 224), options)
                     .close();
         }
         Map<String, Long> ops = operators(ModelProto.parseFrom(Files.readAllBytes(optimized)));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import io.denseserve.bundle.ModelBundle;
+import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImagePreprocessor;
@@ -141,7 +142,7 @@ class Bf16AgreementTest {
     private static float[][] logits(DenseNetConfig config, StateDict weights, Precision precision, int[] shape,
             float[][] images) {
         float[][] out = new float[images.length][];
-        try (InferencePlan plan = PlanCompiler.compile(config, weights, InferenceEngine.PYTORCH, Device.cpu(), precision,
+        try (InferencePlan plan = PlanCompiler.compile(FoldedDenseNet.of(config, weights), InferenceEngine.PYTORCH, Device.cpu(), precision,
                 shape, 2); ForwardPass pass = plan.open()) {
             for (int from = 0; from < images.length; from += 64) {
                 int to = Math.min(images.length, from + 64);

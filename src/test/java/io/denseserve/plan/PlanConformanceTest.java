@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.testing.TorchvisionFixtures;
@@ -44,7 +45,7 @@ class PlanConformanceTest {
             long[] s = x.shape();
             int[] imageShape = {(int) s[1], (int) s[2], (int) s[3]};
             DenseNetConfig config = TorchvisionFixtures.config(model);
-            try (InferencePlan plan = PlanCompiler.compile(config, weights, engine, Device.cpu(), Precision.FP32, imageShape, 2);
+            try (InferencePlan plan = PlanCompiler.compile(FoldedDenseNet.of(config, weights), engine, Device.cpu(), Precision.FP32, imageShape, 2);
                     ForwardPass pass = plan.open()) {
                 plan.passesOpened(); // as the service does once its passes are open: they must not need what it frees
                 float[][] logits = pass.logits(TorchvisionFixtures.images(x));

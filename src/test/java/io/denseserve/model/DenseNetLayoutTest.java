@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The shapes computed from the numbers are the shapes the blocks declare, key for key. */
-class DenseNetShapesTest {
+class DenseNetLayoutTest {
 
     static Stream<DenseNetConfig> configs() {
         return Stream.of(DenseNetVariant.DENSENET121.config(), DenseNetVariant.DENSENET161.config(),
@@ -29,7 +29,7 @@ class DenseNetShapesTest {
             Map<String, String> declared = new LinkedHashMap<>();
             TorchNames.parameters(net).forEach((k, p) -> declared.put(k, p.getArray().getShape().toString()));
             Map<String, String> computed = new LinkedHashMap<>();
-            DenseNetShapes.of(config).forEach((k, s) -> computed.put(k, new Shape(s).toString()));
+            DenseNetLayout.of(config).shapes().forEach((k, s) -> computed.put(k, new Shape(s).toString()));
             assertThat(computed).containsExactlyEntriesOf(declared);
         }
     }
