@@ -79,7 +79,7 @@ public class ClassificationService {
 
     /** Classifies one image and, if asked, explains one class with its class activation map. */
     public ClassificationResponse classify(byte[] image, int topK, ExplainRequest explain, long startNanos) {
-        return await(submit(image, explain, startNanos), topK);
+        return await(submit(image, explain, startNanos, startNanos + timeoutNanos), topK);
     }
 
     /** What a request may hand the model: an encoded image, or a tensor already preprocessed to its input shape. */
@@ -100,15 +100,28 @@ public class ClassificationService {
      * queued are then withdrawn.
      */
     public Probabilities probabilities(List<ModelInput> inputs, long startNanos) {
+        return probabilities(inputs, startNanos, startNanos + timeoutNanos);
+    }
+
+    /**
+     * The same within a deadline of the caller's (a gRPC client's) where it comes before the
+     * request timeout's.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} past which the result is no longer wanted
+     */
+    public Probabilities probabilities(List<ModelInput> inputs, long startNanos, long deadlineNanos) {
+        long timeout = startNanos + timeoutNanos;
+        long deadline = deadlineNanos - timeout < 0 ? deadlineNanos : timeout; // nanoTime values compare by difference
         List<Pending> queued = new ArrayList<>(inputs.size());
         try {
             for (ModelInput input : inputs) {
-                queued.add(input instanceof ModelInput.EncodedImage image ? submit(image.bytes(), startNanos)
-                        : submitTensor(((ModelInput.Tensor) input).values(), startNanos));
+                queued.add(input instanceof ModelInput.EncodedImage image
+                        ? submit(image.bytes(), ExplainRequest.NONE, startNanos, deadline)
+                        : submitTensor(((ModelInput.Tensor) input).values(), startNanos, deadline));
             }
             List<float[]> values = new ArrayList<>(queued.size());
             for (Pending pending : queued) {
-                values.add(waitFor(pending.result(), startNanos + timeoutNanos).probabilities());
+                values.add(waitFor(pending.result(), deadline).probabilities());
             }
             metrics.recordTotal(System.nanoTime() - startNanos);
             metrics.count(InferenceMetrics.Outcome.OK);
@@ -120,29 +133,29 @@ public class ClassificationService {
     }
 
     /** Queues a preprocessed tensor without waiting for its result. */
-    private Pending submitTensor(float[] values, long startNanos) {
+    private Pending submitTensor(float[] values, long startNanos, long deadlineNanos) {
         ServedModel model = models.current();
         if (values.length != model.preprocessor().inputSize()) {
             throw new IllegalArgumentException("a tensor of " + values.length + " values; the model takes "
                     + model.preprocessor().inputSize());
         }
-        return admitted(() -> new Pending(model, startNanos, 0, model.predictor().submit(values, startNanos + timeoutNanos),
+        return admitted(() -> new Pending(model, startNanos, 0, model.predictor().submit(values, deadlineNanos),
                 ExplainRequest.NONE, null));
     }
 
     /** Decodes, preprocesses and queues an image without waiting for its result. */
     Pending submit(byte[] image, long startNanos) {
-        return submit(image, ExplainRequest.NONE, startNanos);
+        return submit(image, ExplainRequest.NONE, startNanos, startNanos + timeoutNanos);
     }
 
-    private Pending submit(byte[] image, ExplainRequest explain, long startNanos) {
+    private Pending submit(byte[] image, ExplainRequest explain, long startNanos, long deadlineNanos) {
         ServedModel model = models.current();
         Integer explainClass = explain.classIndex();
         if (explain.wanted() && explainClass != null && (explainClass < 0 || explainClass >= model.activationMaps().classes())) {
             throw new InvalidParameterException("explainClass " + explainClass + " does not exist; the model has classes 0 to "
                     + (model.activationMaps().classes() - 1));
         }
-        return admitted(() -> admittedSubmit(image, explain, startNanos, model));
+        return admitted(() -> admittedSubmit(image, explain, startNanos, deadlineNanos, model));
     }
 
     /** Runs {@code queue} holding an admission permit, given back when its result is in or it fails. */
@@ -158,9 +171,9 @@ public class ClassificationService {
         }
     }
 
-    private Pending admittedSubmit(byte[] image, ExplainRequest explain, long startNanos, ServedModel model) {
+    private Pending admittedSubmit(byte[] image, ExplainRequest explain, long startNanos, long deadline, ServedModel model) {
         OverlayBase[] overlayBase = new OverlayBase[1];
-        float[] input = decodeAndPreprocess(image, model, startNanos + timeoutNanos, decoded -> {
+        float[] input = decodeAndPreprocess(image, model, deadline, decoded -> {
             if (explain.wanted()) {
                 overlayBase[0] = OverlayBase.of(decoded, model.preprocessor().cropWindow(decoded.width(), decoded.height()),
                         OVERLAY_MAX_SIDE);
@@ -168,7 +181,6 @@ public class ClassificationService {
         });
         long preprocessNanos = System.nanoTime() - startNanos;
         metrics.recordPreprocess(preprocessNanos);
-        long deadline = startNanos + timeoutNanos;
         return new Pending(model, startNanos, preprocessNanos, model.predictor().submit(input, explain.wanted(), deadline),
                 explain, overlayBase[0]);
     }

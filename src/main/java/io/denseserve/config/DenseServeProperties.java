@@ -29,6 +29,9 @@ public class DenseServeProperties {
     /** How slowly and how much request bodies may arrive. */
     private final Uploads uploads = new Uploads();
 
+    /** The Open Inference Protocol over gRPC. */
+    private final Grpc grpc = new Grpc();
+
     public Model getModel() {
         return model;
     }
@@ -43,6 +46,10 @@ public class DenseServeProperties {
 
     public Uploads getUploads() {
         return uploads;
+    }
+
+    public Grpc getGrpc() {
+        return grpc;
     }
 
     /** Where the weights come from; with nothing set, the embedded Fashion-MNIST bundle is served. */
@@ -330,6 +337,25 @@ public class DenseServeProperties {
 
         public void setMaxBatchImages(int maxBatchImages) {
             this.maxBatchImages = maxBatchImages;
+        }
+    }
+
+    /** The gRPC server beside the HTTP one, sharing its admission control, batching, limits and drain. */
+    public static class Grpc {
+        /**
+         * Port of {@code inference.GRPCInferenceService} (with gRPC health and reflection); 0: no gRPC
+         * server. Its largest message is {@code spring.servlet.multipart.max-request-size}.
+         */
+        @Min(0)
+        @Max(65535)
+        private int port = 8081;
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
         }
     }
 

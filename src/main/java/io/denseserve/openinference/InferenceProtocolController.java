@@ -1,13 +1,6 @@
 package io.denseserve.openinference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.denseserve.bundle.BundleManifest;
-import io.denseserve.classify.ClassificationService;
-import io.denseserve.classify.ClassificationService.ModelInput;
-import io.denseserve.config.DenseServeProperties;
-import io.denseserve.serving.ModelService;
-import io.denseserve.serving.ModelState;
-import io.denseserve.serving.ServedModel;
 import io.denseserve.web.Classification;
 import io.denseserve.web.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
@@ -15,10 +8,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.List;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.availability.ApplicationAvailability;
-import org.springframework.boot.availability.ReadinessState;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -37,31 +26,13 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "open-inference", description = "The Open Inference Protocol (KServe v2), REST")
 class InferenceProtocolController {
 
-    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "classification");
-    static final String IMAGE_INPUT = "image";
-    static final String TENSOR_INPUT = "input";
-
-    private final ModelService models;
-    private final ClassificationService service;
-    private final ApplicationAvailability availability;
+    private final InferenceProtocol protocol;
     private final ObjectMapper json;
-    private final int maxBatch;
-    private final String alias;
-    private final String version;
 
-    InferenceProtocolController(ModelService models, ClassificationService service, ApplicationAvailability availability,
-            ObjectMapper json, DenseServeProperties properties,
-            @Value("${spring.application.version:development}") String version) {
-        this.models = models;
-        this.service = service;
-        this.availability = availability;
+    InferenceProtocolController(InferenceProtocol protocol, ObjectMapper json) {
+        this.protocol = protocol;
         this.json = json;
-        this.maxBatch = properties.getLimits().getMaxBatchImages();
-        this.alias = properties.getModel().getAlias();
-        this.version = version;
     }
-
-    record ServerMetadata(String name, String version, List<String> extensions) {}
 
     record Live(boolean live) {}
 
@@ -69,15 +40,10 @@ class InferenceProtocolController {
 
     record ModelReady(String name, boolean ready) {}
 
-    record TensorMetadata(String name, String datatype, List<Long> shape) {}
-
-    record ModelMetadata(String name, List<String> versions, String platform, List<TensorMetadata> inputs,
-            List<TensorMetadata> outputs) {}
-
     @GetMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Server metadata", operationId = "serverMetadata")
-    ServerMetadata server() {
-        return new ServerMetadata("denseserve", version, EXTENSIONS);
+    InferenceProtocol.ServerMetadata server() {
+        return protocol.server();
     }
 
     @GetMapping(path = "/v2/health/live", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -90,29 +56,22 @@ class InferenceProtocolController {
     @GetMapping(path = "/v2/health/ready", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Server ready", operationId = "serverReady")
     ResponseEntity<Ready> ready() {
-        boolean ready = isReady();
+        boolean ready = protocol.ready();
         return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST).body(new Ready(ready));
     }
 
     @GetMapping(path = {"/v2/models/{name}", "/v2/models/{name}/versions/{version}"}, produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Model metadata", operationId = "modelMetadata")
-    ModelMetadata model(@PathVariable String name, @PathVariable(required = false) String version) {
-        ServedModel model = served(name, version);
-        BundleManifest manifest = model.manifest();
-        int[] chw = chw(model);
-        return new ModelMetadata(name, List.of(manifest.version()), "densenet_" + model.plan().engine().label(),
-                List.of(new TensorMetadata(IMAGE_INPUT, InputTensors.BYTES, List.of(-1L)),
-                        new TensorMetadata(TENSOR_INPUT, InputTensors.FP32, List.of(-1L, (long) chw[0], (long) chw[1], (long) chw[2]))),
-                List.of(new TensorMetadata(OutputTensors.PROBABILITIES, InputTensors.FP32,
-                        List.of(-1L, (long) manifest.labels().size()))));
+    InferenceProtocol.ModelMetadata model(@PathVariable String name, @PathVariable(required = false) String version) {
+        return protocol.metadata(name, version);
     }
 
     @GetMapping(path = {"/v2/models/{name}/ready", "/v2/models/{name}/versions/{version}/ready"},
             produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Model ready", operationId = "modelReady")
     ResponseEntity<ModelReady> modelReady(@PathVariable String name, @PathVariable(required = false) String version) {
-        served(name, version); // 404 for a model this server does not serve
-        boolean ready = isReady();
+        protocol.served(name, version); // 404 for a model this server does not serve
+        boolean ready = protocol.ready();
         return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
                 .body(new ModelReady(name, ready));
     }
@@ -126,17 +85,12 @@ class InferenceProtocolController {
     ResponseEntity<byte[]> infer(@PathVariable String name, @PathVariable(required = false) String version,
             HttpServletRequest request) throws IOException {
         long start = System.nanoTime();
-        ServedModel model = served(name, version);
+        protocol.served(name, version); // 404 before the body is parsed
         InferBody body = InferBody.parse(RequestBodies.of(request), request.getHeader(InferBody.HEADER_LENGTH), json);
-        if (body.request().inputs().size() != 1) {
-            throw InferenceProtocolException.badRequest("the model takes one input ('" + IMAGE_INPUT + "' or '"
-                    + TENSOR_INPUT + "'), not " + body.request().inputs().size());
-        }
-        List<ModelInput> inputs = InputTensors.of(body.request().inputs().get(0), body.binary().get(0), chw(model), maxBatch);
-        ClassificationService.Probabilities result = service.probabilities(inputs, start);
-        BundleManifest manifest = result.model().manifest();
-        OutputTensors.Built outputs = OutputTensors.of(body.request().outputs(), result.values(), manifest.labels());
-        byte[] head = json.writeValueAsBytes(new InferenceResponse(name, manifest.version(),
+        InferenceProtocol.Inferred inferred = protocol.infer(name, version, body.request().inputs(), body.binary(),
+                body.request().outputs(), start, null);
+        OutputTensors.Built outputs = inferred.outputs();
+        byte[] head = json.writeValueAsBytes(new InferenceResponse(name, inferred.manifest().version(),
                 body.request().id(), outputs.outputs()));
         if (outputs.binary().length == 0) {
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(head);
@@ -146,32 +100,5 @@ class InferenceProtocolController {
         whole.writeBytes(outputs.binary());
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .header(InferBody.HEADER_LENGTH, String.valueOf(head.length)).body(whole.toByteArray());
-    }
-
-    private boolean isReady() {
-        return models.state() == ModelState.READY
-                && availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
-    }
-
-    /**
-     * The served model if {@code name} is its own or {@code denseserve.model.alias} (and
-     * {@code version}, when given, is its version); else 404.
-     */
-    private ServedModel served(String name, String version) {
-        ServedModel model = models.current();
-        BundleManifest manifest = model.manifest();
-        boolean named = manifest.name().equals(name) || name.equals(alias);
-        if (!named || (version != null && !manifest.version().equals(version))) {
-            throw new InferenceProtocolException(HttpStatus.NOT_FOUND, "no model '" + name + "'"
-                    + (version == null ? "" : " version '" + version + "'") + "; this server serves '" + manifest.name()
-                    + "'" + (alias == null ? "" : " (also called '" + alias + "')") + " version '" + manifest.version() + "'");
-        }
-        return model;
-    }
-
-    private static int[] chw(ServedModel model) {
-        var p = model.manifest().preprocessing();
-        int channels = model.preprocessor().inputSize() / (p.crop() * p.crop());
-        return new int[] {channels, p.crop(), p.crop()};
     }
 }

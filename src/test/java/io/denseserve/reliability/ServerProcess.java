@@ -65,7 +65,8 @@ final class ServerProcess implements RunningService, AutoCloseable {
             command.add("-D" + SPIN + "=" + System.getProperty(SPIN));
         }
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", packagedJar().toString(), "--server.port=" + port, "--spring.main.banner-mode=off"));
+        command.addAll(List.of("-jar", packagedJar().toString(), "--server.port=" + port, "--spring.main.banner-mode=off",
+                "--denseserve.grpc.port=0"));
         command.addAll(List.of(args));
         Path log = REPORTS.resolve(name + "-server.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
