@@ -180,6 +180,46 @@ class GrpcEndToEndTest {
         assertThat(stub.modelInfer(image).getOutputsCount()).as("still serving").isEqualTo(1);
     }
 
+    /** The same flow from Debian's python3-grpcio, with stubs generated from the .proto at test time. */
+    @Test
+    void aPythonGrpcioClientGetsClassifysTopFive(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        boolean grpcio = new ProcessBuilder("/usr/bin/python3", "-c", "import grpc, grpc_tools").start().waitFor() == 0;
+        io.denseserve.testing.Prerequisites.require(grpcio,
+                "the Python gRPC client (install Debian's python3-grpcio and python3-grpc-tools)");
+        List<byte[]> images = List.of(Images.png(28, 28), Images.png(40, 31), Images.png(64, 48));
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "src/test/python/grpc_client.py",
+                String.valueOf(GRPC_PORT), model, "src/main/proto/open_inference_grpc.proto"));
+        for (int i = 0; i < images.size(); i++) {
+            command.add(java.nio.file.Files.write(dir.resolve(i + ".png"), images.get(i)).toString());
+        }
+        Process python = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(python.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(python.exitValue()).as("the Python client's exit status").isZero();
+        JsonNode got = JSON.readTree(output);
+        assertThat(got.path("live").asBoolean() && got.path("ready").asBoolean() && got.path("model_ready").asBoolean()).isTrue();
+        assertThat(got.path("extensions").toString()).contains("classification");
+        assertThat(got.path("inputs").toString()).isEqualTo("[\"BYTES\",\"FP32\"]");
+        assertThat(got.path("id").asText()).isEqualTo("py-1");
+        assertThat(got.path("shape").toString()).isEqualTo("[3,5]");
+        for (int i = 0; i < images.size(); i++) {
+            JsonNode top = JSON.readTree(http.postRaw("/classify?topK=5", "image/png", images.get(i)).body()).path("topK");
+            for (int k = 0; k < 5; k++) {
+                String[] parts = got.path("classification").get(i * 5 + k).asText().split(":", 3);
+                assertThat(Integer.parseInt(parts[1])).isEqualTo(top.get(k).path("index").asInt());
+                assertThat(Double.parseDouble(parts[0])).isCloseTo(top.get(k).path("probability").asDouble(),
+                        org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
+        double sum = 0;
+        for (JsonNode p : got.path("tensor_probabilities")) {
+            sum += p.asDouble();
+        }
+        assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(got.path("not_an_image").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(got.path("unknown_model").asText()).isEqualTo("NOT_FOUND");
+    }
+
     private List<String> reflectedServices() {
         CompletableFuture<List<String>> names = new CompletableFuture<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
