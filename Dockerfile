@@ -39,7 +39,7 @@ RUN mkdir /tmp/cds && java @/app/jvm.options -XX:ArchiveClassesAtExit=/app/dense
       -jar /app/denseserve/denseserve.jar --server.port=0 > /tmp/cds/training.log 2>&1 \
  || { tail -40 /tmp/cds/training.log; exit 1; }; rm -rf /tmp/cds
 USER 10001:10001
-EXPOSE 8080
+EXPOSE 8080 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
   CMD ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["/app/entrypoint.sh"]

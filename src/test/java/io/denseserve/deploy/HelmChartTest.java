@@ -88,7 +88,7 @@ class HelmChartTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "gpu.yaml", "custom-model.yaml", "init-container-model.yaml", "no-autoscaling.yaml",
-            "keda.yaml", "prometheus-adapter.yaml"})
+            "keda.yaml", "prometheus-adapter.yaml", "grpc-readiness.yaml"})
     void everyRenderedObjectIsAKnownKubernetesType(String values) {
         List<HasMetadata> objects = render(values.isEmpty() ? null : values);
         assertThat(objects).isNotEmpty();
@@ -159,6 +159,23 @@ class HelmChartTest {
         });
         assertThat(wrong).as("the chart's defaults against the service's").isEmpty();
         assertThat(env).containsKeys("DENSESERVE_UPLOADS_MEMORYBUDGET", "DENSESERVE_INFERENCE_QUEUECAPACITY");
+    }
+
+    @Test
+    void grpcIsAContainerPortAndAServicePortAndMayProbeReadiness() {
+        List<HasMetadata> objects = render(null);
+        Container c = one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getPorts()).anySatisfy(p -> {
+            assertThat(p.getName()).isEqualTo("grpc");
+            assertThat(p.getContainerPort()).isEqualTo(8081);
+        });
+        assertThat(one(objects, io.fabric8.kubernetes.api.model.Service.class).getSpec().getPorts())
+                .anySatisfy(p -> assertThat(p.getName()).isEqualTo("grpc"));
+        assertThat(c.getReadinessProbe().getHttpGet()).as("HTTP readiness by default").isNotNull();
+        Container probedOverGrpc = one(render("grpc-readiness.yaml"), Deployment.class).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(probedOverGrpc.getReadinessProbe().getGrpc().getPort()).isEqualTo(8081);
+        assertThat(probedOverGrpc.getReadinessProbe().getHttpGet()).isNull();
     }
 
     @Test

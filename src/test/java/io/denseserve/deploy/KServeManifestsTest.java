@@ -47,7 +47,7 @@ class KServeManifestsTest {
         assertThat(runtime.getKind()).isEqualTo("ServingRuntime");
         Map<String, Object> spec = map(runtime.getAdditionalProperties().get("spec"));
         assertThat(spec.keySet()).isSubsetOf(RUNTIME_SPEC);
-        assertThat(list(spec.get("protocolVersions"))).containsExactly("v2");
+        assertThat(list(spec.get("protocolVersions"))).containsExactly("v2", "grpc-v2");
         for (Object format : list(spec.get("supportedModelFormats"))) {
             assertThat(map(format).keySet()).isSubsetOf(Set.of("name", "version", "autoSelect", "priority"));
         }
@@ -57,7 +57,8 @@ class KServeManifestsTest {
         assertThat(HelmChartTest.unknownFields(container)).as("a Kubernetes container").isEmpty();
         assertThat(container.getName()).isEqualTo("kserve-container");
         assertThat(container.getImage()).as("what scripts/build-image.sh tags").isEqualTo("localhost/denseserve:0.1.0");
-        assertThat(container.getPorts()).singleElement().satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
+        assertThat(container.getPorts()).extracting(p -> p.getContainerPort()).containsExactly(8080, 8081);
+        assertThat(container.getPorts().get(1).getName()).as("KServe routes grpc-v2 to the port named h2c").isEqualTo("h2c");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(container.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
