@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -65,8 +66,10 @@ final class ServerProcess implements RunningService, AutoCloseable {
             command.add("-D" + SPIN + "=" + System.getProperty(SPIN));
         }
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", packagedJar().toString(), "--server.port=" + port, "--spring.main.banner-mode=off",
-                "--denseserve.grpc.port=0"));
+        command.addAll(List.of("-jar", packagedJar().toString(), "--server.port=" + port, "--spring.main.banner-mode=off"));
+        if (Arrays.stream(args).noneMatch(a -> a.startsWith("--denseserve.grpc.port="))) {
+            command.add("--denseserve.grpc.port=0"); // no gRPC server unless the run asks for one
+        }
         command.addAll(List.of(args));
         Path log = REPORTS.resolve(name + "-server.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
