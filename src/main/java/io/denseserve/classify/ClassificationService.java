@@ -100,18 +100,22 @@ public class ClassificationService {
      * queued are then withdrawn.
      */
     public Probabilities probabilities(List<ModelInput> inputs, long startNanos) {
-        return probabilities(inputs, startNanos, startNanos + timeoutNanos);
+        return probabilities(inputs, startNanos, null, InferenceMetrics.Protocol.REST);
     }
 
     /**
      * The same within a deadline of the caller's (a gRPC client's) where it comes before the
      * request timeout's.
      *
-     * @param deadlineNanos a {@link System#nanoTime()} past which the result is no longer wanted
+     * @param callerDeadlineNanos a {@link System#nanoTime()} past which the caller no longer wants
+     *     the result, or null: the request timeout's alone
+     * @param protocol which door the request came in by, for its count
      */
-    public Probabilities probabilities(List<ModelInput> inputs, long startNanos, long deadlineNanos) {
+    public Probabilities probabilities(List<ModelInput> inputs, long startNanos, Long callerDeadlineNanos,
+            InferenceMetrics.Protocol protocol) {
         long timeout = startNanos + timeoutNanos;
-        long deadline = deadlineNanos - timeout < 0 ? deadlineNanos : timeout; // nanoTime values compare by difference
+        // nanoTime values compare by their difference
+        long deadline = callerDeadlineNanos != null && callerDeadlineNanos - timeout < 0 ? callerDeadlineNanos : timeout;
         List<Pending> queued = new ArrayList<>(inputs.size());
         try {
             for (ModelInput input : inputs) {
@@ -124,7 +128,7 @@ public class ClassificationService {
                 values.add(waitFor(pending.result(), deadline).probabilities());
             }
             metrics.recordTotal(System.nanoTime() - startNanos);
-            metrics.count(InferenceMetrics.Outcome.OK);
+            metrics.count(InferenceMetrics.Outcome.OK, protocol);
             return new Probabilities(queued.isEmpty() ? models.current() : queued.get(0).model(), values);
         } catch (RuntimeException e) {
             queued.forEach(p -> p.result().cancel(false));

@@ -22,6 +22,9 @@ public final class InferenceMetrics {
     /** How a classification request ended; each is one {@code denseserve_requests_total} series. */
     public enum Outcome { OK, BAD_INPUT, TOO_LARGE, TOO_SLOW, OVERLOADED, TIMEOUT, ERROR }
 
+    /** Which door a request came in by: HTTP (both {@code /classify} and the Open Inference Protocol's REST form) or gRPC. */
+    public enum Protocol { REST, GRPC }
+
     /** Classification requests by outcome ({@code denseserve_requests_total}). */
     public static final String REQUESTS = "denseserve.requests";
 
@@ -34,7 +37,7 @@ public final class InferenceMetrics {
     private final Timer queueWait;
     private final Timer inference;
     private final DistributionSummary batchSize;
-    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+    private final Map<Protocol, Map<Outcome, Counter>> outcomes = new EnumMap<>(Protocol.class);
     private final Counter acrossAllCpus;
     private final Counter inOneLane;
 
@@ -47,9 +50,14 @@ public final class InferenceMetrics {
                 .description("images per forward pass").tag("model", model)
                 .serviceLevelObjectives(java.util.stream.IntStream.rangeClosed(1, maxBatchSize).asDoubleStream().toArray())
                 .register(registry);
-        for (Outcome o : Outcome.values()) {
-            outcomes.put(o, Counter.builder(REQUESTS).description("classification requests by outcome")
-                    .tag("model", model).tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+        for (Protocol p : Protocol.values()) {
+            Map<Outcome, Counter> counters = new EnumMap<>(Outcome.class);
+            for (Outcome o : Outcome.values()) {
+                counters.put(o, Counter.builder(REQUESTS).description("classification requests by outcome and protocol")
+                        .tag("model", model).tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
+                        .tag("protocol", p.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+            }
+            outcomes.put(p, counters);
         }
         acrossAllCpus = lanes(registry, model, "all_cpus");
         inOneLane = lanes(registry, model, "one_lane");
@@ -76,8 +84,8 @@ public final class InferenceMetrics {
     }
 
     /** Counts one request's outcome, successful or not. */
-    public void count(Outcome outcome) {
-        outcomes.get(outcome).increment();
+    public void count(Outcome outcome, Protocol protocol) {
+        outcomes.get(protocol).get(outcome).increment();
     }
 
     public void recordPreprocess(long nanos) {

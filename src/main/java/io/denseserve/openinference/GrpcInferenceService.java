@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.google.protobuf.ByteString;
+import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.openinference.proto.GRPCInferenceServiceGrpc;
 import io.denseserve.openinference.proto.InferParameter;
@@ -131,7 +132,8 @@ class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             Deadline deadline = Context.current().getDeadline();
             InferenceProtocol.Inferred inferred = protocol.infer(request.getModelName(), version(request.getModelVersion()),
                     inputs, binary, outputs, start,
-                    deadline == null ? null : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS));
+                    deadline == null ? null : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS),
+                    InferenceMetrics.Protocol.GRPC);
             ModelInferResponse.Builder out = ModelInferResponse.newBuilder().setModelName(request.getModelName())
                     .setModelVersion(inferred.manifest().version()).setId(request.getId());
             ByteBuffer bytes = ByteBuffer.wrap(inferred.outputs().binary());
@@ -225,7 +227,7 @@ class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             outcome = mapped.outcome();
         }
         if (inference) {
-            metrics.count(outcome);
+            metrics.count(outcome, InferenceMetrics.Protocol.GRPC);
         }
         Metadata trailers = new Metadata();
         Status code = switch (status) {

@@ -4,6 +4,7 @@ import io.denseserve.bundle.BundleManifest;
 import io.denseserve.classify.ClassificationService;
 import io.denseserve.classify.ClassificationService.ModelInput;
 import io.denseserve.config.DenseServeProperties;
+import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.serving.ModelService;
 import io.denseserve.serving.ModelState;
 import io.denseserve.serving.ServedModel;
@@ -81,17 +82,18 @@ class InferenceProtocol {
      *
      * @param deadlineNanos a {@link System#nanoTime()} past which the caller no longer wants the
      *     answer, or null: the request timeout's alone
+     * @param protocol which door the request came in by, for its count
      */
     Inferred infer(String name, String version, List<InferenceRequest.Input> inputs, List<byte[]> binary,
-            List<InferenceRequest.RequestedOutput> outputs, long startNanos, Long deadlineNanos) {
+            List<InferenceRequest.RequestedOutput> outputs, long startNanos, Long deadlineNanos,
+            InferenceMetrics.Protocol protocol) {
         ServedModel model = served(name, version);
         if (inputs.size() != 1) {
             throw InferenceProtocolException.badRequest("the model takes one input ('" + IMAGE_INPUT + "' or '"
                     + TENSOR_INPUT + "'), not " + inputs.size());
         }
         List<ModelInput> modelInputs = InputTensors.of(inputs.get(0), binary.get(0), chw(model), maxBatch);
-        ClassificationService.Probabilities result = deadlineNanos == null ? service.probabilities(modelInputs, startNanos)
-                : service.probabilities(modelInputs, startNanos, deadlineNanos);
+        ClassificationService.Probabilities result = service.probabilities(modelInputs, startNanos, deadlineNanos, protocol);
         BundleManifest manifest = result.model().manifest();
         return new Inferred(manifest, OutputTensors.of(outputs, result.values(), manifest.labels()));
     }

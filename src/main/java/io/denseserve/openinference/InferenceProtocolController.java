@@ -1,6 +1,7 @@
 package io.denseserve.openinference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.denseserve.inference.InferenceMetrics;
 import io.denseserve.web.Classification;
 import io.denseserve.web.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
@@ -88,7 +89,7 @@ class InferenceProtocolController {
         protocol.served(name, version); // 404 before the body is parsed
         InferBody body = InferBody.parse(RequestBodies.of(request), request.getHeader(InferBody.HEADER_LENGTH), json);
         InferenceProtocol.Inferred inferred = protocol.infer(name, version, body.request().inputs(), body.binary(),
-                body.request().outputs(), start, null);
+                body.request().outputs(), start, null, InferenceMetrics.Protocol.REST);
         OutputTensors.Built outputs = inferred.outputs();
         byte[] head = json.writeValueAsBytes(new InferenceResponse(name, inferred.manifest().version(),
                 body.request().id(), outputs.outputs()));

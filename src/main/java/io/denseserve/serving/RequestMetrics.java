@@ -28,14 +28,19 @@ public class RequestMetrics {
         this.served = metrics;
     }
 
-    /** Counts one classification request's outcome. */
+    /** Counts one classification request's outcome, from HTTP. */
     public void count(Outcome outcome) {
+        count(outcome, InferenceMetrics.Protocol.REST);
+    }
+
+    /** Counts one classification request's outcome. */
+    public void count(Outcome outcome, InferenceMetrics.Protocol protocol) {
         InferenceMetrics metrics = served;
         if (metrics != null) {
-            metrics.count(outcome);
+            metrics.count(outcome, protocol);
         } else {
-            registry.counter(InferenceMetrics.REQUESTS, "model", NO_MODEL, "outcome", outcome.name().toLowerCase(Locale.ROOT))
-                    .increment();
+            registry.counter(InferenceMetrics.REQUESTS, "model", NO_MODEL, "outcome", outcome.name().toLowerCase(Locale.ROOT),
+                    "protocol", protocol.name().toLowerCase(Locale.ROOT)).increment();
         }
     }
 

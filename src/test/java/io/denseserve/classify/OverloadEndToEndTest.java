@@ -82,7 +82,7 @@ class OverloadEndToEndTest {
 
     private static double overloadedCount(Http http) {
         String metrics = http.get("/actuator/prometheus").body();
-        Matcher m = Pattern.compile("(?m)^denseserve_requests_total\\{[^}]*outcome=\"overloaded\"[^}]*} (\\S+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^denseserve_requests_total\\{[^}]*outcome=\"overloaded\",protocol=\"rest\"[^}]*} (\\S+)$").matcher(metrics);
         assertThat(m.find()).as("the overloaded series in %s", metrics).isTrue();
         return Double.parseDouble(m.group(1));
     }

@@ -75,6 +75,9 @@ class GrpcEndToEndTest {
     @MockitoSpyBean
     Admission admission;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     ManagedChannel channel;
     GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
     Http http;
@@ -121,6 +124,8 @@ class GrpcEndToEndTest {
                         .putParameters("classification", InferParameter.newBuilder().setInt64Param(5).build()))
                 .build());
         assertThat(response.getId()).isEqualTo("req-1");
+        assertThat(registry.find("denseserve.requests").tag("outcome", "ok").tag("protocol", "grpc").counter().count())
+                .as("counted as gRPC").isGreaterThanOrEqualTo(1);
         assertThat(response.getOutputs(0).getDatatype()).isEqualTo("BYTES");
         assertThat(response.getOutputs(0).getShapeList()).containsExactly(3L, 5L);
         List<String> strings = strings(response.getRawOutputContents(0).toByteArray());

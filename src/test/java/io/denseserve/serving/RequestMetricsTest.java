@@ -20,13 +20,17 @@ class RequestMetricsTest {
 
         metrics.serve(new InferenceMetrics(registry, "densenet121", 8, () -> 0));
         metrics.count(Outcome.OVERLOADED);
+        metrics.count(Outcome.OVERLOADED, InferenceMetrics.Protocol.GRPC);
         metrics.recordTotal(1_000_000);
         assertThat(count(registry, "densenet121", "overloaded")).isEqualTo(1);
+        assertThat(registry.get(InferenceMetrics.REQUESTS).tag("model", "densenet121").tag("outcome", "overloaded")
+                .tag("protocol", "grpc").counter().count()).as("gRPC's counted apart").isEqualTo(1);
         assertThat(count(registry, RequestMetrics.NO_MODEL, "error")).isEqualTo(2);
         assertThat(registry.get("denseserve.request").tag("model", "densenet121").timer().count()).isEqualTo(1);
     }
 
     private static double count(SimpleMeterRegistry registry, String model, String outcome) {
-        return registry.get(InferenceMetrics.REQUESTS).tag("model", model).tag("outcome", outcome).counter().count();
+        return registry.get(InferenceMetrics.REQUESTS).tag("model", model).tag("outcome", outcome).tag("protocol", "rest")
+                .counter().count();
     }
 }

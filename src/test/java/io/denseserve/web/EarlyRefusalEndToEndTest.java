@@ -95,7 +95,7 @@ class EarlyRefusalEndToEndTest {
     }
 
     private double overloadedCount() {
-        var counter = registry.find("denseserve.requests").tag("outcome", "overloaded").counter();
+        var counter = registry.find("denseserve.requests").tag("outcome", "overloaded").tag("protocol", "rest").counter();
         return counter == null ? 0 : counter.count();
     }
 }

@@ -260,7 +260,7 @@ class SlowUploadEndToEndTest {
     }
 
     private double tooSlowCount() {
-        var counter = registry.find("denseserve.requests").tag("outcome", "too_slow").counter();
+        var counter = registry.find("denseserve.requests").tag("outcome", "too_slow").tag("protocol", "rest").counter();
         return counter == null ? 0 : counter.count();
     }
 }
