@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -209,28 +208,13 @@ class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceService
     }
 
     private RuntimeException failure(RuntimeException e, boolean inference) {
-        HttpStatus status;
-        String message;
-        Outcome outcome;
-        if (e instanceof InferenceProtocolException refused) {
-            status = refused.status();
-            message = refused.getMessage();
-            outcome = Outcome.BAD_INPUT;
-        } else if (e instanceof IllegalArgumentException) {
-            status = HttpStatus.BAD_REQUEST;
-            message = e.getMessage();
-            outcome = Outcome.BAD_INPUT;
-        } else {
-            ProblemTypes.Mapped mapped = problems.map(e);
-            status = HttpStatus.valueOf(mapped.problem().getStatus());
-            message = mapped.problem().getDetail();
-            outcome = mapped.outcome();
-        }
+        ProtocolFailure failure = ProtocolFailure.of(e, problems);
+        Outcome outcome = failure.outcome();
         if (inference) {
             metrics.count(outcome, InferenceMetrics.Protocol.GRPC);
         }
         Metadata trailers = new Metadata();
-        Status code = switch (status) {
+        Status code = switch (failure.status()) {
             case BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE -> Status.INVALID_ARGUMENT;
             case NOT_FOUND -> Status.NOT_FOUND;
             case GATEWAY_TIMEOUT -> Status.DEADLINE_EXCEEDED;
@@ -243,6 +227,6 @@ class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceService
                 yield Status.INTERNAL;
             }
         };
-        return code.withDescription(message).asRuntimeException(trailers);
+        return code.withDescription(failure.message()).asRuntimeException(trailers);
     }
 }

@@ -1,6 +1,5 @@
 package io.denseserve.openinference;
 
-import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.denseserve.serving.RequestMetrics;
 import io.denseserve.web.ClassificationRequests;
 import io.denseserve.web.ProblemTypes;
@@ -13,7 +12,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -42,30 +40,18 @@ class InferenceProtocolErrors {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, String>> handle(Exception e, HttpServletRequest request) {
-        HttpStatus status;
-        String message;
-        Outcome outcome;
-        if (e instanceof InferenceProtocolException refused) {
-            status = refused.status();
-            message = refused.getMessage();
-            outcome = Outcome.BAD_INPUT;
-        } else {
-            ProblemTypes.Mapped mapped = problems.map(e);
-            ProblemDetail problem = mapped.problem();
-            status = HttpStatus.valueOf(problem.getStatus());
-            message = problem.getDetail() == null ? problem.getTitle() : problem.getDetail();
-            outcome = mapped.outcome();
-            if (status == HttpStatus.INTERNAL_SERVER_ERROR) {
-                LOG.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
-            }
+        ProtocolFailure failure = ProtocolFailure.of(e, problems);
+        HttpStatus status = failure.status();
+        if (status == HttpStatus.INTERNAL_SERVER_ERROR) {
+            LOG.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
         }
         if (classifications.matches(request)) {
-            metrics.count(outcome);
+            metrics.count(failure.outcome());
         }
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
         if (ProblemTypes.retryable(status.value())) {
             response.header(HttpHeaders.RETRY_AFTER, ProblemTypes.RETRY_AFTER_SECONDS);
         }
-        return response.body(Map.of("error", message));
+        return response.body(Map.of("error", failure.message()));
     }
 }

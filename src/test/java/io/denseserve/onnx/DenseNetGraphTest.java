@@ -6,17 +6,14 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.DenseNetLayout;
 import io.denseserve.model.DenseNetVariant;
 import io.denseserve.onnx.proto.Onnx.ModelProto;
 import io.denseserve.onnx.proto.Onnx.NodeProto;
-import io.denseserve.weights.HostTensor;
+import io.denseserve.testing.SeededWeights;
 import io.denseserve.weights.StateDict;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,17 +32,7 @@ class DenseNetGraphTest {
 
     /** Seeded values of the right shapes; variances positive, scales of both signs. */
     static StateDict randomWeights(DenseNetConfig config) {
-        Random random = new Random(1);
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        DenseNetLayout.of(config).shapes().forEach((key, shape) -> {
-            float[] values = new float[(int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-            for (int i = 0; i < values.length; i++) {
-                double g = random.nextGaussian() * 0.1;
-                values[i] = (float) (key.endsWith("running_var") ? 0.5 + Math.abs(g) : g);
-            }
-            tensors.put(key, new HostTensor(shape, values, "F32"));
-        });
-        return new StateDict(tensors);
+        return SeededWeights.of(config, 1, 0.1);
     }
 
     static Map<String, Long> operators(ModelProto model) {

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNet;
 import io.denseserve.model.DenseNetConfig;
+import io.denseserve.testing.SeededWeights;
 import io.denseserve.testing.TorchvisionFixtures;
 import io.denseserve.weights.HostTensor;
 import io.denseserve.weights.SafetensorsFormat;
@@ -50,10 +51,10 @@ class PlanConformanceTest {
                 plan.passesOpened(); // as the service does once its passes are open: they must not need what it frees
                 float[][] logits = pass.logits(TorchvisionFixtures.images(x));
                 assertThat(logits.length).isEqualTo((int) expected.shape()[0]);
-                assertThat(maxAbsDiff(logits, expected.values()))
+                assertThat(SeededWeights.maxAbsDiff(logits, expected.values()))
                         .as("%s on %s, x%s (%s): max |plan - torchvision|", model, engine, i, x.shapeText())
                         .isLessThanOrEqualTo(TOLERANCE);
-                assertThat(maxAbsDiff(logits, reference(config, weights, x)))
+                assertThat(SeededWeights.maxAbsDiff(logits, reference(config, weights, x)))
                         .as("%s on %s, x%s: max |plan - reference|", model, engine, i)
                         .isLessThanOrEqualTo(TOLERANCE);
                 if (engine == InferenceEngine.ONNXRUNTIME) {
@@ -72,16 +73,5 @@ class PlanConformanceTest {
             NDArray input = manager.create(x.values(), new Shape(x.shape()));
             return net.forward(new ParameterStore(manager, false), new NDList(input), false).singletonOrThrow().toFloatArray();
         }
-    }
-
-    static double maxAbsDiff(float[][] rows, float[] flat) {
-        double max = 0;
-        int k = 0;
-        for (float[] row : rows) {
-            for (float v : row) {
-                max = Math.max(max, Math.abs((double) v - flat[k++]));
-            }
-        }
-        return max;
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNetConfig;
-import io.denseserve.model.DenseNetLayout;
 import io.denseserve.model.Stem;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
@@ -13,18 +12,15 @@ import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.PlanCompiler;
 import io.denseserve.plan.Precision;
 import io.denseserve.testing.Prerequisites;
+import io.denseserve.testing.SeededWeights;
 import io.denseserve.torchscript.TorchScriptArchive.StorageType;
-import io.denseserve.weights.HostTensor;
-import io.denseserve.weights.StateDict;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -58,7 +54,7 @@ class TorchScriptPlanTest {
     void debiansTorchComputesTheServicesLogitsFromItsArchive() throws Exception {
         // An ImageNet stem and three blocks with transitions, small enough for a quick pass.
         DenseNetConfig config = new DenseNetConfig(8, List.of(2, 3, 2), 16, 4, 0f, 0.5f, Stem.IMAGENET, 3, 5);
-        FoldedDenseNet network = FoldedDenseNet.of(config, randomWeights(config));
+        FoldedDenseNet network = FoldedDenseNet.of(config, SeededWeights.of(config, 3, 0.3));
         int n = 2;
         int side = 64;
         float[][] images = new float[n][3 * side * side];
@@ -80,25 +76,10 @@ class TorchScriptPlanTest {
                 new int[] {3, side, side}, 2); ForwardPass pass = plan.open()) {
             service = pass.logits(images);
         }
-        assertThat(maxAbsDiff(service, read(loaded))).as("libtorch in the service against Debian's torch on the archive")
+        assertThat(SeededWeights.maxAbsDiff(service, read(loaded))).as("libtorch in the service against Debian's torch on the archive")
                 .isLessThanOrEqualTo(1e-4);
-        assertThat(maxAbsDiff(service, read(eager))).as("against the readable module run as Python")
+        assertThat(SeededWeights.maxAbsDiff(service, read(eager))).as("against the readable module run as Python")
                 .isLessThanOrEqualTo(1e-4);
-    }
-
-    /** Seeded weights of the layout's shapes; variances positive, scales of both signs. */
-    static StateDict randomWeights(DenseNetConfig config) {
-        Random random = new Random(3);
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        DenseNetLayout.of(config).shapes().forEach((key, shape) -> {
-            float[] values = new float[(int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-            for (int i = 0; i < values.length; i++) {
-                double g = random.nextGaussian() * 0.3;
-                values[i] = (float) (key.endsWith("running_var") ? 0.5 + Math.abs(g) : g);
-            }
-            tensors.put(key, new HostTensor(shape, values, "F32"));
-        });
-        return new StateDict(tensors);
     }
 
     private static void python(String... arguments) throws IOException, InterruptedException {
@@ -126,17 +107,5 @@ class TorchScriptPlanTest {
         float[] values = new float[bytes.remaining() / Float.BYTES];
         bytes.asFloatBuffer().get(values);
         return values;
-    }
-
-    private static double maxAbsDiff(float[][] rows, float[] flat) {
-        assertThat(flat).as("as many logits").hasSize(rows.length * rows[0].length);
-        double max = 0;
-        int k = 0;
-        for (float[] row : rows) {
-            for (float v : row) {
-                max = Math.max(max, Math.abs((double) v - flat[k++]));
-            }
-        }
-        return max;
     }
 }
