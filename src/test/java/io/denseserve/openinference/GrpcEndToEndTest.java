@@ -272,7 +272,7 @@ class GrpcEndToEndTest {
         return out;
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
