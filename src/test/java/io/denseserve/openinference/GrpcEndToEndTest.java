@@ -2,13 +2,10 @@ package io.denseserve.openinference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.mockito.Mockito.doThrow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.denseserve.admission.Admission;
-import io.denseserve.failure.OverloadedException;
 import io.denseserve.openinference.proto.GRPCInferenceServiceGrpc;
 import io.denseserve.openinference.proto.InferParameter;
 import io.denseserve.openinference.proto.InferTensorContents;
@@ -45,18 +42,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mockito.Mockito;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 
 /**
  * The Open Inference Protocol over gRPC with grpc-java's own client: every RPC, encoded images as
  * raw BYTES with {@code classification} giving exactly {@code /classify}'s top 5, an FP32 tensor,
- * health and reflection, and each error code from a real condition.
+ * health and reflection, and error codes from real conditions (overload: {@link GrpcOverloadTest};
+ * a model that is not ready: {@link GrpcNotReadyTest}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class GrpcEndToEndTest {
@@ -71,9 +67,6 @@ class GrpcEndToEndTest {
 
     @LocalServerPort
     int port;
-
-    @MockitoSpyBean
-    Admission admission;
 
     @Autowired
     io.micrometer.core.instrument.MeterRegistry registry;
@@ -94,7 +87,6 @@ class GrpcEndToEndTest {
 
     @AfterEach
     void close() {
-        Mockito.reset(admission);
         channel.shutdownNow();
     }
 
@@ -175,11 +167,6 @@ class GrpcEndToEndTest {
                 .isEqualTo(Status.Code.NOT_FOUND);
         ModelInferRequest image = notAnImage.toBuilder().setRawInputContents(0,
                 ByteString.copyFrom(elements(List.of(Images.png(28, 28))))).build();
-        doThrow(new OverloadedException("too many classifications in flight; retry shortly")).when(admission).admit();
-        StatusRuntimeException overloaded = catchThrowableOfType(StatusRuntimeException.class, () -> stub.modelInfer(image));
-        assertThat(overloaded.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(overloaded.getTrailers().get(GrpcInferenceService.RETRY_AFTER)).isEqualTo("1");
-        Mockito.reset(admission);
         assertThat(code(() -> stub.withDeadlineAfter(1, TimeUnit.MILLISECONDS).modelInfer(image)))
                 .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         assertThat(stub.modelInfer(image).getOutputsCount()).as("still serving").isEqualTo(1);
