@@ -28,7 +28,9 @@ import org.springframework.stereotype.Component;
  * takes no new calls and lets the ones running finish, for as long as Spring's graceful shutdown
  * gives the web server ({@code spring.lifecycle.timeout-per-shutdown-phase}). Calls run on a pool
  * of as many threads as the web server's request threads: each waits for its result, as a
- * request thread does.
+ * request thread does. A connection may have as many calls open at once (HTTP/2's
+ * {@code MAX_CONCURRENT_STREAMS}); a client wanting more waits for a stream instead of queueing
+ * messages in the server.
  *
  * <p>The health service answers from the same readiness as {@code /actuator/health/readiness}
  * at each check ({@code HealthStatusManager} from grpc-services would need every change pushed to it).
@@ -68,7 +70,8 @@ class GrpcServer implements SmartLifecycle {
             return thread;
         });
         try {
-            server = NettyServerBuilder.forPort(port).maxInboundMessageSize(maxMessageBytes).executor(executor)
+            server = NettyServerBuilder.forPort(port).maxInboundMessageSize(maxMessageBytes)
+                    .maxConcurrentCallsPerConnection(threads).executor(executor)
                     .addService(inference).addService(new Health()).addService(ProtoReflectionServiceV1.newInstance())
                     .build().start();
         } catch (IOException e) {
