@@ -97,15 +97,8 @@ public class ClassificationService {
     /**
      * Class probabilities for several inputs: each is admitted and queued before any is awaited,
      * so they share batches. The first input refused or failed fails the call; the inputs already
-     * queued are then withdrawn.
-     */
-    public Probabilities probabilities(List<ModelInput> inputs, long startNanos) {
-        return probabilities(inputs, startNanos, null, InferenceMetrics.Protocol.REST);
-    }
-
-    /**
-     * The same within a deadline of the caller's (a gRPC client's) where it comes before the
-     * request timeout's.
+     * queued are then withdrawn. The deadline is the request timeout's, or the caller's (a gRPC
+     * client's) where that comes first.
      *
      * @param callerDeadlineNanos a {@link System#nanoTime()} past which the caller no longer wants
      *     the result, or null: the request timeout's alone

@@ -2,7 +2,9 @@ package io.denseserve.openinference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.google.protobuf.ByteString;
 import io.denseserve.inference.InferenceMetrics;
@@ -37,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -176,8 +179,8 @@ class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceService
             case INT64_PARAM -> LongNode.valueOf(value.getInt64Param());
             case UINT64_PARAM -> LongNode.valueOf(value.getUint64Param());
             case STRING_PARAM -> TextNode.valueOf(value.getStringParam());
-            case DOUBLE_PARAM -> com.fasterxml.jackson.databind.node.DoubleNode.valueOf(value.getDoubleParam());
-            case PARAMETERCHOICE_NOT_SET -> com.fasterxml.jackson.databind.node.NullNode.getInstance();
+            case DOUBLE_PARAM -> DoubleNode.valueOf(value.getDoubleParam());
+            case PARAMETERCHOICE_NOT_SET -> NullNode.getInstance();
         };
     }
 
@@ -190,15 +193,11 @@ class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceService
         return version.isEmpty() ? null : version;
     }
 
-    private interface Call<T> {
-        T run();
-    }
-
     /** Runs a call and sends its answer, or its failure as a gRPC status; inferences count their failures. */
-    private <T> void answer(StreamObserver<T> response, Call<T> call, boolean inference) {
+    private <T> void answer(StreamObserver<T> response, Supplier<T> call, boolean inference) {
         T answer;
         try {
-            answer = call.run();
+            answer = call.get();
         } catch (RuntimeException e) {
             response.onError(failure(e, inference));
             return;

@@ -81,12 +81,6 @@ class GrpcServer implements SmartLifecycle {
         LOG.info("gRPC (inference.GRPCInferenceService, health, reflection) on port {}", server.getPort());
     }
 
-    /** The port listened on (the one given, or the one chosen), or -1 when off. */
-    int port() {
-        Server running = server;
-        return running == null ? -1 : running.getPort();
-    }
-
     @Override
     public void stop(Runnable callback) {
         Server running = server;

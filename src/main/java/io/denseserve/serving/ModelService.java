@@ -119,7 +119,7 @@ public class ModelService implements DisposableBean {
      * writing the plan's graph churns through several copies of the weights: G1 grows the heap to
      * about 1 GB for DenseNet-121 while the plan needs a few tens of MB, and a young-only workload
      * never gives that memory back (G1 shrinks the heap after a full collection). It costs a pause
-     * of 45-105 ms while nothing is served yet; BENCHMARKS.md §3 measures the RSS it saves.
+     * of 45-105 ms while nothing is served yet; BENCHMARKS.md §3 gives the heap it leaves.
      *
      * <p>HotSpot skips a requested collection while another thread is inside a JNI critical region
      * (its GC locker), as the main thread often is here, inflating classes from the jar while the
