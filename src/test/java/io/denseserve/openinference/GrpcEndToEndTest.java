@@ -63,6 +63,7 @@ class GrpcEndToEndTest {
     @DynamicPropertySource
     static void grpcPort(DynamicPropertyRegistry registry) {
         registry.add("denseserve.grpc.port", () -> GRPC_PORT);
+        registry.add("spring.servlet.multipart.max-request-size", () -> "1MB");
     }
 
     @LocalServerPort
@@ -169,6 +170,10 @@ class GrpcEndToEndTest {
                 ByteString.copyFrom(elements(List.of(Images.png(28, 28))))).build();
         assertThat(code(() -> stub.withDeadlineAfter(1, TimeUnit.MILLISECONDS).modelInfer(image)))
                 .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        ModelInferRequest overLimit = image.toBuilder().setRawInputContents(0,
+                ByteString.copyFrom(elements(List.of(new byte[1024 * 1024 + 1])))).build();
+        assertThat(code(() -> stub.modelInfer(overLimit))).as("a message over the upload limit")
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(stub.modelInfer(image).getOutputsCount()).as("still serving").isEqualTo(1);
     }
 
