@@ -10,11 +10,12 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; flags: $(
 # returns once it is ready, with SERVER_PID and READY_S (seconds from the java command to readiness UP)
 # set. SERVER_JAVA_OPTS="-Xmx1229m" gives the heap the container's entrypoint gives a pod limited to
 # 3 GiB, as the Helm chart's is (40%); without it the JVM takes a quarter of the host's memory.
+# SERVER_CPUS (a taskset list, e.g. 0) starts it on those CPUs only; it sizes itself to them.
 serve() {
   local log=$1; shift
   local started; started=$(date +%s.%N)
   # shellcheck disable=SC2086 # a list of options
-  java @deploy/docker/jvm.options ${SERVER_JAVA_OPTS:-} "$@" --server.port=$AB_PORT --logging.level.root=warn > "$log" 2>&1 &
+  ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} java @deploy/docker/jvm.options ${SERVER_JAVA_OPTS:-} "$@" --server.port=$AB_PORT --logging.level.root=warn > "$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1200); do curl -fs localhost:$AB_PORT/actuator/health/readiness >/dev/null && break; sleep 0.05; done
   READY_S=$(echo "$(date +%s.%N) - $started" | bc)
