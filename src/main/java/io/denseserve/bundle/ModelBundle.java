@@ -63,6 +63,13 @@ public final class ModelBundle {
         return weightsFile;
     }
 
+    /** The same bundle served under another name and version (a model repository's folder names). */
+    public ModelBundle as(String name, String version) {
+        BundleManifest m = manifest;
+        return new ModelBundle(new BundleManifest(m.schemaVersion(), name, version, m.architecture(), m.weights(),
+                m.preprocessing(), m.labels(), m.provenance()), weightsFile);
+    }
+
     /**
      * Opens a bundle directory or zip holding {@code manifest.json} and its weights.
      *

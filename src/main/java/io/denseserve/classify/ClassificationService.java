@@ -13,8 +13,8 @@ import io.denseserve.inference.InferenceResult;
 import io.denseserve.preprocess.CropWindow;
 import io.denseserve.preprocess.DecodedImage;
 import io.denseserve.preprocess.ImageDecoder;
+import io.denseserve.serving.ModelAddress;
 import io.denseserve.serving.ModelService;
-import io.denseserve.serving.RequestMetrics;
 import io.denseserve.serving.ServedModel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.springframework.stereotype.Service;
 
 /**
@@ -36,13 +36,11 @@ public class ClassificationService {
 
     private final ModelService models;
     private final Admission admission;
-    private final RequestMetrics metrics;
     private final ImageDecoder decoder;
     private final long timeoutNanos;
 
-    ClassificationService(ModelService models, Admission admission, RequestMetrics metrics, DenseServeProperties properties) {
+    ClassificationService(ModelService models, Admission admission, DenseServeProperties properties) {
         this.models = models;
-        this.metrics = metrics;
         this.admission = admission;
         this.decoder = new ImageDecoder(properties.getLimits().getMaxImageSize().toBytes(),
                 properties.getLimits().getMaxPixels());
@@ -69,17 +67,13 @@ public class ClassificationService {
             ExplainRequest explain, OverlayBase overlayBase) {}
 
     /**
-     * Classifies one image.
+     * Classifies one image and, if asked, explains one class with its class activation map.
      *
      * @param startNanos when the request arrived ({@link System#nanoTime()})
      */
-    public ClassificationResponse classify(byte[] image, int topK, long startNanos) {
-        return classify(image, topK, ExplainRequest.NONE, startNanos);
-    }
-
-    /** Classifies one image and, if asked, explains one class with its class activation map. */
-    public ClassificationResponse classify(byte[] image, int topK, ExplainRequest explain, long startNanos) {
-        return await(submit(image, explain, startNanos, startNanos + timeoutNanos), topK);
+    public ClassificationResponse classify(ModelAddress address, byte[] image, int topK, ExplainRequest explain,
+            long startNanos) {
+        return await(submit(address, image, explain, startNanos, startNanos + timeoutNanos), topK);
     }
 
     /** What a request may hand the model: an encoded image, or a tensor already preprocessed to its input shape. */
@@ -104,8 +98,8 @@ public class ClassificationService {
      *     the result, or null: the request timeout's alone
      * @param protocol which door the request came in by, for its count
      */
-    public Probabilities probabilities(List<ModelInput> inputs, long startNanos, Long callerDeadlineNanos,
-            InferenceMetrics.Protocol protocol) {
+    public Probabilities probabilities(ModelAddress address, List<ModelInput> inputs, long startNanos,
+            Long callerDeadlineNanos, InferenceMetrics.Protocol protocol) {
         long timeout = startNanos + timeoutNanos;
         // nanoTime values compare by their difference
         long deadline = callerDeadlineNanos != null && callerDeadlineNanos - timeout < 0 ? callerDeadlineNanos : timeout;
@@ -113,16 +107,17 @@ public class ClassificationService {
         try {
             for (ModelInput input : inputs) {
                 queued.add(input instanceof ModelInput.EncodedImage image
-                        ? submit(image.bytes(), ExplainRequest.NONE, startNanos, deadline)
-                        : submitTensor(((ModelInput.Tensor) input).values(), startNanos, deadline));
+                        ? submit(address, image.bytes(), ExplainRequest.NONE, startNanos, deadline)
+                        : submitTensor(address, ((ModelInput.Tensor) input).values(), startNanos, deadline));
             }
             List<float[]> values = new ArrayList<>(queued.size());
             for (Pending pending : queued) {
                 values.add(waitFor(pending.result(), deadline).probabilities());
             }
-            metrics.recordTotal(System.nanoTime() - startNanos);
-            metrics.count(InferenceMetrics.Outcome.OK, protocol);
-            return new Probabilities(queued.isEmpty() ? models.current() : queued.get(0).model(), values);
+            ServedModel model = queued.isEmpty() ? models.find(address.name(), address.version()) : queued.get(0).model();
+            model.metrics().recordTotal(System.nanoTime() - startNanos);
+            model.metrics().count(InferenceMetrics.Outcome.OK, protocol);
+            return new Probabilities(model, values);
         } catch (RuntimeException e) {
             queued.forEach(p -> p.result().cancel(false));
             throw e;
@@ -130,39 +125,57 @@ public class ClassificationService {
     }
 
     /** Queues a preprocessed tensor without waiting for its result. */
-    private Pending submitTensor(float[] values, long startNanos, long deadlineNanos) {
-        ServedModel model = models.current();
-        if (values.length != model.preprocessor().inputSize()) {
-            throw new IllegalArgumentException("a tensor of " + values.length + " values; the model takes "
-                    + model.preprocessor().inputSize());
-        }
-        return admitted(() -> new Pending(model, startNanos, 0, model.predictor().submit(values, deadlineNanos),
-                ExplainRequest.NONE, null));
+    private Pending submitTensor(ModelAddress address, float[] values, long startNanos, long deadlineNanos) {
+        return admitted(address, model -> {
+            if (values.length != model.preprocessor().inputSize()) {
+                throw new IllegalArgumentException("a tensor of " + values.length + " values; the model takes "
+                        + model.preprocessor().inputSize());
+            }
+            return new Pending(model, startNanos, 0, model.predictor().submit(values, deadlineNanos), ExplainRequest.NONE,
+                    null);
+        });
     }
 
     /** Decodes, preprocesses and queues an image without waiting for its result. */
-    Pending submit(byte[] image, long startNanos) {
-        return submit(image, ExplainRequest.NONE, startNanos, startNanos + timeoutNanos);
+    Pending submit(ModelAddress address, byte[] image, long startNanos) {
+        return submit(address, image, ExplainRequest.NONE, startNanos, startNanos + timeoutNanos);
     }
 
-    private Pending submit(byte[] image, ExplainRequest explain, long startNanos, long deadlineNanos) {
-        ServedModel model = models.current();
-        Integer explainClass = explain.classIndex();
-        if (explain.wanted() && explainClass != null && (explainClass < 0 || explainClass >= model.activationMaps().classes())) {
-            throw new InvalidParameterException("explainClass " + explainClass + " does not exist; the model has classes 0 to "
-                    + (model.activationMaps().classes() - 1));
-        }
-        return admitted(() -> admittedSubmit(image, explain, startNanos, deadlineNanos, model));
+    private Pending submit(ModelAddress address, byte[] image, ExplainRequest explain, long startNanos,
+            long deadlineNanos) {
+        return admitted(address, model -> {
+            Integer explainClass = explain.classIndex();
+            if (explain.wanted() && explainClass != null
+                    && (explainClass < 0 || explainClass >= model.activationMaps().classes())) {
+                throw new InvalidParameterException("explainClass " + explainClass + " does not exist; the model has "
+                        + "classes 0 to " + (model.activationMaps().classes() - 1));
+            }
+            return admittedSubmit(image, explain, startNanos, deadlineNanos, model);
+        });
     }
 
-    /** Runs {@code queue} holding an admission permit, given back when its result is in or it fails. */
-    private Pending admitted(Supplier<Pending> queue) {
+    /**
+     * Runs {@code queue} on the model addressed, holding an admission permit and the model (so that a
+     * model being replaced is freed only after), both given back when its result is in or it fails.
+     */
+    private Pending admitted(ModelAddress address, Function<ServedModel, Pending> queue) {
         admission.admit();
+        ServedModel model;
         try {
-            Pending pending = queue.get();
-            pending.result().whenComplete((result, error) -> admission.release());
+            model = models.acquire(address);
+        } catch (RuntimeException e) {
+            admission.release();
+            throw e;
+        }
+        try {
+            Pending pending = queue.apply(model);
+            pending.result().whenComplete((result, error) -> {
+                model.release();
+                admission.release();
+            });
             return pending;
         } catch (RuntimeException e) {
+            model.release();
             admission.release();
             throw e;
         }
@@ -177,7 +190,7 @@ public class ClassificationService {
             }
         });
         long preprocessNanos = System.nanoTime() - startNanos;
-        metrics.recordPreprocess(preprocessNanos);
+        model.metrics().recordPreprocess(preprocessNanos);
         return new Pending(model, startNanos, preprocessNanos, model.predictor().submit(input, explain.wanted(), deadline),
                 explain, overlayBase[0]);
     }
@@ -214,8 +227,8 @@ public class ClassificationService {
         List<Prediction> ranked = rank(result.probabilities(), labels, topK);
         Explanation explanation = pending.explain().wanted() ? explain(pending, result, labels, ranked.get(0).index()) : null;
         long total = System.nanoTime() - pending.startNanos();
-        metrics.recordTotal(total);
-        metrics.count(InferenceMetrics.Outcome.OK);
+        pending.model().metrics().recordTotal(total);
+        pending.model().metrics().count(InferenceMetrics.Outcome.OK, InferenceMetrics.Protocol.REST);
         var manifest = pending.model().manifest();
         return new ClassificationResponse(ClassificationResponse.SCHEMA_VERSION,
                 new ClassificationResponse.ModelRef(manifest.name(), manifest.version()), ranked.get(0), ranked,

@@ -3,6 +3,7 @@ package io.denseserve.classify;
 import io.denseserve.config.DenseServeProperties;
 import io.denseserve.failure.ImageRejectedException.Reason;
 import io.denseserve.failure.ImageRejectedException;
+import io.denseserve.serving.ModelAddress;
 import io.denseserve.web.Classification;
 import io.denseserve.web.ProblemTypes;
 import io.denseserve.web.RequestBodies;
@@ -92,9 +93,14 @@ class ClassifyController {
             @Parameter(description = "add the class activation map of the top class (or of explainClass) and its overlay")
             @RequestParam(defaultValue = "false") boolean explain,
             @Parameter(description = "the class to explain instead of the top one (an index into the model's classes); implies explain")
-            @RequestParam(required = false) @Min(0) Integer explainClass) throws IOException {
+            @RequestParam(required = false) @Min(0) Integer explainClass,
+            @Parameter(description = "the model to use (a name from GET /models); without it the default model")
+            @RequestParam(required = false) String model,
+            @Parameter(description = "the model's version; without it the latest served")
+            @RequestParam(required = false) String version) throws IOException {
         long start = System.nanoTime();
-        return service.classify(bytes(image), topK, explainRequest(explain, explainClass), start);
+        return service.classify(new ModelAddress(model, version), bytes(image), topK, explainRequest(explain, explainClass),
+                start);
     }
 
     @Classification
@@ -106,9 +112,12 @@ class ClassifyController {
             @Parameter(description = "how many classes to return; more than the model has is clamped")
             @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
             @RequestParam(defaultValue = "false") boolean explain,
-            @RequestParam(required = false) @Min(0) Integer explainClass) throws IOException {
+            @RequestParam(required = false) @Min(0) Integer explainClass,
+            @RequestParam(required = false) String model,
+            @RequestParam(required = false) String version) throws IOException {
         long start = System.nanoTime();
-        return service.classify(body(request), topK, explainRequest(explain, explainClass), start);
+        return service.classify(new ModelAddress(model, version), body(request), topK, explainRequest(explain, explainClass),
+                start);
     }
 
     @Classification
@@ -132,9 +141,14 @@ class ClassifyController {
     ResponseEntity<byte[]> explainMultipart(
             @RequestPart("image") MultipartFile image,
             @Parameter(description = "the class to explain instead of the top one (an index into the model's classes)")
-            @RequestParam(required = false) @Min(0) Integer explainClass) throws IOException {
+            @RequestParam(required = false) @Min(0) Integer explainClass,
+            @Parameter(description = "the model to use (a name from GET /models); without it the default model")
+            @RequestParam(required = false) String model,
+            @Parameter(description = "the model's version; without it the latest served")
+            @RequestParam(required = false) String version) throws IOException {
         long start = System.nanoTime();
-        return overlay(service.classify(bytes(image), 1, explainRequest(true, explainClass), start));
+        return overlay(service.classify(new ModelAddress(model, version), bytes(image), 1, explainRequest(true, explainClass),
+                start));
     }
 
     @Classification
@@ -143,9 +157,12 @@ class ClassifyController {
     @Operation(hidden = true) // documented together with the multipart form under operation "explain"
     ResponseEntity<byte[]> explainRaw(
             HttpServletRequest request,
-            @RequestParam(required = false) @Min(0) Integer explainClass) throws IOException {
+            @RequestParam(required = false) @Min(0) Integer explainClass,
+            @RequestParam(required = false) String model,
+            @RequestParam(required = false) String version) throws IOException {
         long start = System.nanoTime();
-        return overlay(service.classify(body(request), 1, explainRequest(true, explainClass), start));
+        return overlay(service.classify(new ModelAddress(model, version), body(request), 1,
+                explainRequest(true, explainClass), start));
     }
 
     private static ClassificationService.ExplainRequest explainRequest(boolean explain, Integer explainClass) {
@@ -179,8 +196,13 @@ class ClassifyController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = BatchClassificationResponse.class)))
     BatchClassificationResponse classifyBatch(
             @RequestPart("images") List<MultipartFile> images,
-            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK) {
+            @RequestParam(defaultValue = "5") @Min(1) @Max(1000) int topK,
+            @Parameter(description = "the model to use (a name from GET /models); without it the default model")
+            @RequestParam(required = false) String model,
+            @Parameter(description = "the model's version; without it the latest served")
+            @RequestParam(required = false) String version) {
         long start = System.nanoTime();
+        ModelAddress address = new ModelAddress(model, version);
         if (images.size() > maxBatchImages) {
             throw new ImageRejectedException(Reason.TOO_MANY_BYTES,
                     images.size() + " images in one request; the limit is " + maxBatchImages);
@@ -189,7 +211,7 @@ class ClassifyController {
         List<Submitted> submitted = new ArrayList<>();
         for (MultipartFile image : images) {
             try {
-                submitted.add(new Submitted(service.submit(bytes(image), start), null));
+                submitted.add(new Submitted(service.submit(address, bytes(image), start), null));
             } catch (RuntimeException | IOException e) {
                 submitted.add(new Submitted(null, e));
             }

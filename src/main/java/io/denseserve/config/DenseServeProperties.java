@@ -32,6 +32,9 @@ public class DenseServeProperties {
     /** The Open Inference Protocol over gRPC. */
     private final Grpc grpc = new Grpc();
 
+    /** Who may load and unload models. */
+    private final Management management = new Management();
+
     public Model getModel() {
         return model;
     }
@@ -52,6 +55,35 @@ public class DenseServeProperties {
         return grpc;
     }
 
+    public Management getManagement() {
+        return management;
+    }
+
+    /** Which versions of each model in a repository are served. */
+    public enum VersionPolicy {
+        /** The highest version of each model (numbers by value, other names after them, alphabetically). */
+        LATEST,
+        /** Every version folder of each model. */
+        ALL
+    }
+
+    /** Who may load and unload models. */
+    public static class Management {
+        /**
+         * Bearer token of the Open Inference Protocol's repository extension
+         * ({@code /v2/repository/...}: index, load, unload); unset, those endpoints are off.
+         */
+        private String token;
+
+        public String getToken() {
+            return token;
+        }
+
+        public void setToken(String token) {
+            this.token = token;
+        }
+    }
+
     /** Where the weights come from; with nothing set, the embedded Fashion-MNIST bundle is served. */
     public static class Model {
         /** A model bundle directory or zip (manifest.json + safetensors). */
@@ -65,6 +97,44 @@ public class DenseServeProperties {
          * bundle's own (KServe addresses a model by its InferenceService's name).
          */
         private String alias;
+        /**
+         * A model repository: a directory of {@code <name>/<version>/} folders, each holding a bundle
+         * (manifest.json and its weights) or a torchvision checkpoint with a {@code torchvision.json}
+         * naming its variant. Set, the service serves the models in it instead of {@code bundle},
+         * {@code torchvision} or the embedded model.
+         */
+        private Path repository;
+        /** Which versions of each model in the repository are served: latest or all. */
+        @NotNull
+        private VersionPolicy versions = VersionPolicy.LATEST;
+        /**
+         * The model a request that names none is served by (by name); unset, the only model served.
+         */
+        private String defaultModel;
+
+        public Path getRepository() {
+            return repository;
+        }
+
+        public void setRepository(Path repository) {
+            this.repository = repository;
+        }
+
+        public VersionPolicy getVersions() {
+            return versions;
+        }
+
+        public void setVersions(VersionPolicy versions) {
+            this.versions = versions;
+        }
+
+        public String getDefaultModel() {
+            return defaultModel;
+        }
+
+        public void setDefaultModel(String defaultModel) {
+            this.defaultModel = defaultModel;
+        }
 
         public String getAlias() {
             return alias;

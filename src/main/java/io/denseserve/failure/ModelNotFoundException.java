@@ -1,8 +1,8 @@
 package io.denseserve.failure;
 
-/** No loaded model has this name (HTTP 404). */
+/** No loaded model has the name or version asked for (HTTP 404). */
 public class ModelNotFoundException extends RuntimeException {
-    public ModelNotFoundException(String name) {
-        super("no model named '" + name + "' is loaded");
+    public ModelNotFoundException(String message) {
+        super(message);
     }
 }

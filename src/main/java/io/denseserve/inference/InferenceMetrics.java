@@ -41,6 +41,12 @@ public final class InferenceMetrics {
     private final Counter acrossAllCpus;
     private final Counter inOneLane;
 
+    /**
+     * The metrics of a model name; every version of it shares them (Micrometer hands back the meters
+     * already registered under the same name and tags).
+     *
+     * @param queueDepth requests waiting, across every version of the model
+     */
     public InferenceMetrics(MeterRegistry registry, String model, int maxBatchSize, Supplier<Number> queueDepth) {
         total = timer(registry, "denseserve.request", "whole request: decode, preprocess, queue, inference, response", model);
         preprocess = timer(registry, "denseserve.preprocess", "image decoding and preprocessing", model);
@@ -61,8 +67,11 @@ public final class InferenceMetrics {
         }
         acrossAllCpus = lanes(registry, model, "all_cpus");
         inOneLane = lanes(registry, model, "one_lane");
-        Gauge.builder("denseserve.queue.depth", queueDepth).description("requests waiting for a batch")
-                .tag("model", model).register(registry);
+        if (registry.find("denseserve.queue.depth").tag("model", model).gauge() == null) {
+            // one gauge per model name, registered by its first version: queueDepth counts every version's
+            Gauge.builder("denseserve.queue.depth", queueDepth).description("requests waiting for a batch")
+                    .tag("model", model).register(registry);
+        }
     }
 
     private static Counter lanes(MeterRegistry registry, String model, String width) {

@@ -5,6 +5,7 @@ import io.denseserve.classify.ClassificationService;
 import io.denseserve.classify.ClassificationService.ModelInput;
 import io.denseserve.config.DenseServeProperties;
 import io.denseserve.inference.InferenceMetrics;
+import io.denseserve.serving.ModelAddress;
 import io.denseserve.serving.ModelService;
 import io.denseserve.serving.ModelState;
 import io.denseserve.serving.ServedModel;
@@ -12,7 +13,6 @@ import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,7 +33,6 @@ class InferenceProtocol {
     private final ClassificationService service;
     private final ApplicationAvailability availability;
     private final int maxBatch;
-    private final String alias;
     private final String version;
 
     InferenceProtocol(ModelService models, ClassificationService service, ApplicationAvailability availability,
@@ -42,7 +41,6 @@ class InferenceProtocol {
         this.service = service;
         this.availability = availability;
         this.maxBatch = properties.getLimits().getMaxBatchImages();
-        this.alias = properties.getModel().getAlias();
         this.version = version;
     }
 
@@ -69,7 +67,9 @@ class InferenceProtocol {
         ServedModel model = served(name, version);
         BundleManifest manifest = model.manifest();
         int[] chw = chw(model);
-        return new ModelMetadata(name, List.of(manifest.version()), "densenet_" + model.plan().engine().label(),
+        List<String> versions = models.all().stream().filter(m -> m.name().equals(model.name()))
+                .map(ServedModel::version).toList();
+        return new ModelMetadata(name, versions, "densenet_" + model.plan().engine().label(),
                 List.of(new TensorMetadata(IMAGE_INPUT, InputTensors.BYTES, List.of(-1L)),
                         new TensorMetadata(TENSOR_INPUT, InputTensors.FP32, List.of(-1L, (long) chw[0], (long) chw[1], (long) chw[2]))),
                 List.of(new TensorMetadata(OutputTensors.PROBABILITIES, InputTensors.FP32,
@@ -93,25 +93,15 @@ class InferenceProtocol {
                     + TENSOR_INPUT + "'), not " + inputs.size());
         }
         List<ModelInput> modelInputs = InputTensors.of(inputs.get(0), binary.get(0), chw(model), maxBatch);
-        ClassificationService.Probabilities result = service.probabilities(modelInputs, startNanos, deadlineNanos, protocol);
+        ClassificationService.Probabilities result = service.probabilities(new ModelAddress(name, version), modelInputs,
+                startNanos, deadlineNanos, protocol);
         BundleManifest manifest = result.model().manifest();
         return new Inferred(manifest, OutputTensors.of(outputs, result.values(), manifest.labels()));
     }
 
-    /**
-     * The served model if {@code name} is its own or {@code denseserve.model.alias} (and
-     * {@code version}, when given, is its version); else 404.
-     */
+    /** The model {@code name} and {@code version} address ({@link ModelService#find}); else 404. */
     ServedModel served(String name, String version) {
-        ServedModel model = models.current();
-        BundleManifest manifest = model.manifest();
-        boolean named = manifest.name().equals(name) || name.equals(alias);
-        if (!named || (version != null && !manifest.version().equals(version))) {
-            throw new InferenceProtocolException(HttpStatus.NOT_FOUND, "no model '" + name + "'"
-                    + (version == null ? "" : " version '" + version + "'") + "; this server serves '" + manifest.name()
-                    + "'" + (alias == null ? "" : " (also called '" + alias + "')") + " version '" + manifest.version() + "'");
-        }
-        return model;
+        return models.find(name, version);
     }
 
     private static int[] chw(ServedModel model) {

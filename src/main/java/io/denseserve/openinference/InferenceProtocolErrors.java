@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * mapping, {@link ProblemTypes}); 503 carries {@code Retry-After}. Inference requests are counted
  * by outcome like classifications.
  */
-@RestControllerAdvice(assignableTypes = InferenceProtocolController.class)
+@RestControllerAdvice(assignableTypes = {InferenceProtocolController.class, RepositoryController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class InferenceProtocolErrors {
 

@@ -24,7 +24,7 @@ class ModelHealthIndicator implements HealthIndicator {
         Health.Builder health = state == ModelState.READY ? Health.up() : Health.outOfService();
         health.withDetail("state", state);
         if (state == ModelState.READY) {
-            health.withDetail("model", models.current().name());
+            health.withDetail("models", models.all().stream().map(m -> m.name() + ":" + m.version()).toList());
         }
         if (models.failure() != null) {
             // The cause is in the service log; health is public and must not reveal file paths.

@@ -7,6 +7,9 @@ import io.denseserve.config.DenseServeProperties.DeviceChoice;
 import io.denseserve.config.DenseServeProperties.EngineChoice;
 import io.denseserve.config.DenseServeProperties.PrecisionChoice;
 import io.denseserve.config.DenseServeProperties;
+import io.denseserve.config.DenseServeProperties.VersionPolicy;
+import io.denseserve.failure.InvalidParameterException;
+import io.denseserve.failure.ModelNotFoundException;
 import io.denseserve.explain.ClassActivationMaps;
 import io.denseserve.failure.ModelNotReadyException;
 import io.denseserve.fold.FoldedDenseNet;
@@ -25,6 +28,17 @@ import jakarta.annotation.PostConstruct;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -33,10 +47,16 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
 
 /**
- * Loads the configured model when the application is up, warms every batch size, and then serves
- * it. Loading runs in the background so that liveness answers while a large model loads; readiness
- * ({@link ModelHealthIndicator}) turns UP only once warm. A model that cannot be loaded leaves the
- * service alive but never ready, with the reason in the health details and the log.
+ * Loads the configured models when the application is up, warms every batch size, and then serves
+ * them: the models of a {@link ModelRepository}, or else one bundle, torchvision checkpoint or the
+ * embedded model. Loading runs in the background so that liveness answers while a large model
+ * loads; readiness ({@link ModelHealthIndicator}) turns UP only once every model is warm. A model
+ * that cannot be loaded at start leaves the service alive but never ready, with the reason in the
+ * health details and the log.
+ *
+ * <p>Later, a model of the repository can be loaded again (new versions start serving once warm,
+ * versions no longer wanted are retired) or unloaded. A retired version takes no new request, drains
+ * those that took it ({@link ModelUsage}) and is then freed; a load that fails changes nothing.
  */
 @Service
 public class ModelService implements DisposableBean {
@@ -47,14 +67,21 @@ public class ModelService implements DisposableBean {
     private final DenseServeProperties properties;
     private final MeterRegistry registry;
     private final RequestMetrics requestMetrics;
+    private final ModelRepository repository;
     private final AtomicReference<ModelState> state = new AtomicReference<>(ModelState.LOADING);
-    private volatile ServedModel served;
+    /** Name, then version, to the model serving it; replaced whole on every change, never changed in place. */
+    private volatile Map<String, NavigableMap<String, ServedModel>> served = Map.of();
+    /** Why the last load of each model failed, for the repository index. */
+    private final Map<String, String> loadFailures = new ConcurrentHashMap<>();
+    private final Object changes = new Object();
     private volatile String failure;
 
     ModelService(DenseServeProperties properties, MeterRegistry registry, RequestMetrics requestMetrics) {
         this.properties = properties;
         this.registry = registry;
         this.requestMetrics = requestMetrics;
+        Path root = properties.getModel().getRepository();
+        this.repository = root == null ? null : new ModelRepository(root);
     }
 
     /**
@@ -68,10 +95,26 @@ public class ModelService implements DisposableBean {
         loader.start();
     }
 
-    /** Loads, warms and starts the model; public for tests that need it synchronously. */
+    /** Loads, warms and starts the models; public for tests that need it synchronously. */
     public void load() {
         try {
-            served = start();
+            if (repository == null) {
+                ServedModel model = start(openBundle());
+                publish(model.name(), new TreeMap<>(Map.of(model.version(), model)));
+            } else {
+                for (String name : repository.names()) {
+                    loadModel(name);
+                }
+            }
+            String wanted = properties.getModel().getDefaultModel();
+            if (wanted != null && !served.containsKey(wanted)) {
+                throw new IllegalStateException("denseserve.model.default-model '" + wanted + "' is not among the models "
+                        + "served: " + served.keySet());
+            }
+            if (served.isEmpty()) {
+                throw new IllegalStateException("the model repository " + properties.getModel().getRepository()
+                        + " holds no model folder");
+            }
             returnLoadingHeap();
             state.set(ModelState.READY);
         } catch (IOException | RuntimeException | LinkageError e) {
@@ -82,9 +125,120 @@ public class ModelService implements DisposableBean {
         }
     }
 
-    /** The configured model, loaded, compiled and warmed; what only loading needed is garbage once it returns. */
-    private ServedModel start() throws IOException {
-        ModelBundle bundle = openBundle();
+    /**
+     * Loads what the repository holds for one model, as the version policy selects: versions not yet
+     * served are loaded and warmed, then take the traffic at once; versions no longer selected are
+     * retired, drained and freed before this returns. A version that fails to load fails the whole
+     * call and changes nothing.
+     *
+     * @return the versions now served
+     */
+    public List<String> loadModel(String name) throws IOException {
+        if (repository == null) {
+            throw new ModelNotFoundException("this server has no model repository (denseserve.model.repository)");
+        }
+        synchronized (changes) {
+            List<String> versions = repository.versions(name);
+            if (versions.isEmpty()) {
+                throw new ModelNotFoundException("model '" + name + "' has no version folder in the repository");
+            }
+            List<String> wanted = properties.getModel().getVersions() == VersionPolicy.ALL ? versions
+                    : List.of(versions.get(versions.size() - 1));
+            NavigableMap<String, ServedModel> current = served.getOrDefault(name, Collections.emptyNavigableMap());
+            NavigableMap<String, ServedModel> next = new TreeMap<>(ModelRepository.VERSION_ORDER);
+            try {
+                for (String version : wanted) {
+                    ServedModel model = current.get(version);
+                    next.put(version, model != null ? model : start(repository.open(name, version)));
+                }
+            } catch (IOException | RuntimeException | LinkageError e) {
+                loadFailures.put(name, String.valueOf(e.getMessage()));
+                next.values().stream().filter(m -> !current.containsValue(m)).forEach(ModelService::free);
+                throw e;
+            }
+            loadFailures.remove(name);
+            publish(name, next);
+            current.values().stream().filter(m -> !next.containsValue(m)).forEach(this::retire);
+            returnHeapWhileServing();
+            return wanted;
+        }
+    }
+
+    /** Stops serving every version of a model: each drains the requests that took it and is freed. */
+    public void unloadModel(String name) {
+        synchronized (changes) {
+            NavigableMap<String, ServedModel> current = served.get(name);
+            if (current == null) {
+                throw new ModelNotFoundException("no model '" + name + "' is loaded");
+            }
+            publish(name, null);
+            current.values().forEach(this::retire);
+            returnHeapWhileServing();
+        }
+    }
+
+    /** After a load or unload while serving (not at start, which collects once at its end). */
+    private void returnHeapWhileServing() {
+        if (state.get() == ModelState.READY) {
+            returnLoadingHeap();
+        }
+    }
+
+    /** One row of the repository's index: a version folder, and whether it is served. */
+    public record IndexEntry(String name, String version, String state, String reason) {}
+
+    /** Every version folder of the repository, with its state: READY (served) or UNAVAILABLE. */
+    public List<IndexEntry> index() throws IOException {
+        if (repository == null) {
+            throw new ModelNotFoundException("this server has no model repository (denseserve.model.repository)");
+        }
+        List<IndexEntry> entries = new ArrayList<>();
+        Map<String, NavigableMap<String, ServedModel>> now = served;
+        for (String name : repository.names()) {
+            for (String version : repository.versions(name)) {
+                boolean ready = now.getOrDefault(name, Collections.emptyNavigableMap()).containsKey(version);
+                entries.add(new IndexEntry(name, version, ready ? "READY" : "UNAVAILABLE",
+                        ready ? "" : loadFailures.getOrDefault(name, "")));
+            }
+        }
+        return entries;
+    }
+
+    private void publish(String name, NavigableMap<String, ServedModel> versions) {
+        Map<String, NavigableMap<String, ServedModel>> next = new TreeMap<>(served);
+        if (versions == null) {
+            next.remove(name);
+        } else {
+            next.put(name, Collections.unmodifiableNavigableMap(versions));
+        }
+        served = Collections.unmodifiableMap(next);
+        String defaultName = defaultName(served);
+        NavigableMap<String, ServedModel> defaults = defaultName == null ? null : served.get(defaultName);
+        requestMetrics.serve(defaults == null ? null : defaults.lastEntry().getValue().metrics());
+    }
+
+    /** No new request takes the model; once those that took it are answered, it is freed. */
+    private void retire(ServedModel model) {
+        long wait = properties.getInference().getRequestTimeout().toMillis() + 5_000;
+        try {
+            model.usage().retire().get(wait, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warn("model '{}' version '{}' still had requests {} ms after it was retired; freeing it anyway",
+                    model.name(), model.version(), wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        free(model);
+        LOG.info("model '{}' version '{}' retired and freed", model.name(), model.version());
+    }
+
+    private static void free(ServedModel model) {
+        model.predictor().close();
+        model.plan().close();
+    }
+
+    /** A model, loaded, compiled and warmed; what only loading needed is garbage once it returns. */
+    private ServedModel start(ModelBundle bundle) throws IOException {
         DenseServeProperties.Inference settings = properties.getInference();
         Device device = device(settings.getDevice());
         Precision precision = precision(settings.getPrecision(), device, CpuFeatures.ofThisMachine());
@@ -96,22 +250,23 @@ public class ModelService implements DisposableBean {
         int[] inputShape = {bundle.manifest().architecture().inChannels(), crop, crop};
         WorkerLayout layout = layout(settings, device, Runtime.getRuntime().availableProcessors());
         InferencePlan plan = PlanCompiler.compile(network, engine, device, precision, inputShape, layout.threads());
-        InferenceMetrics metrics = new InferenceMetrics(registry, bundle.manifest().name(), settings.getBatchSize(),
-                () -> served == null ? 0 : served.predictor().queueDepth());
+        String name = bundle.manifest().name();
+        InferenceMetrics metrics = new InferenceMetrics(registry, name, settings.getBatchSize(),
+                () -> served.getOrDefault(name, Collections.emptyNavigableMap()).values().stream()
+                        .mapToInt(m -> m.predictor().queueDepth()).sum());
         BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), layout,
                 settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(), metrics);
-        state.set(ModelState.WARMING_UP);
+        state.compareAndSet(ModelState.LOADING, ModelState.WARMING_UP);
         predictor.start(settings.getBatchSize());
         plan.passesOpened();
         Kernel classifier = network.classifier();
         ClassActivationMaps activationMaps = new ClassActivationMaps(classifier.weightAsFloat(), classifier.outputs(),
                 classifier.inputs());
-        requestMetrics.serve(metrics);
-        LOG.info("serving model '{}' with {} in {} on {}: {} parameters, {}, batch <= {}",
-                bundle.manifest().name(), engine.label(), precision.label(), device, parameters, layout.describe(),
-                settings.getBatchSize());
+        LOG.info("serving model '{}' version '{}' with {} in {} on {}: {} parameters, {}, batch <= {}",
+                name, bundle.manifest().version(), engine.label(), precision.label(), device, parameters,
+                layout.describe(), settings.getBatchSize());
         return new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, plan,
-                activationMaps);
+                activationMaps, metrics, new ModelUsage());
     }
 
     /**
@@ -254,30 +409,91 @@ public class ModelService implements DisposableBean {
     }
 
     /**
-     * The served model.
+     * The model a request names, taken for that request: give it back with
+     * {@link ServedModel#release()} once the request is answered.
+     *
+     * @see #find
+     */
+    public ServedModel acquire(ModelAddress address) {
+        while (true) {
+            ServedModel model = find(address.name(), address.version());
+            if (model.usage().acquire()) {
+                return model;
+            }
+            Thread.onSpinWait(); // retired after the lookup: its successor is already published
+        }
+    }
+
+    /**
+     * The model a request names, without taking it (for what it says about itself).
+     *
+     * @param name a model's name or {@code denseserve.model.alias}; null: the default model
+     * @param version null: the latest version served
+     * @throws ModelNotReadyException while loading, warming, after a failure or during shutdown
+     * @throws ModelNotFoundException for a name or version not served
+     * @throws InvalidParameterException for no name where several models are served and none is the default
+     */
+    public ServedModel find(String name, String version) {
+        Map<String, NavigableMap<String, ServedModel>> now = ready();
+        String alias = properties.getModel().getAlias();
+        String resolved = name == null || name.equals(alias) ? defaultName(now) : name;
+        if (resolved == null) {
+            throw new InvalidParameterException("name a model: this server serves " + now.keySet() + " and none is "
+                    + "the default (denseserve.model.default-model)");
+        }
+        NavigableMap<String, ServedModel> versions = now.get(resolved);
+        if (versions == null) {
+            throw new ModelNotFoundException("no model '" + name + "'; this server serves " + now.keySet()
+                    + (alias == null ? "" : " (the default is also called '" + alias + "')"));
+        }
+        ServedModel model = version == null ? versions.lastEntry().getValue() : versions.get(version);
+        if (model == null) {
+            throw new ModelNotFoundException("model '" + resolved + "' has no version '" + version + "' served; it has "
+                    + versions.keySet());
+        }
+        return model;
+    }
+
+    /** The default model's latest version (see {@link #find}). */
+    public ServedModel current() {
+        return find(null, null);
+    }
+
+    /**
+     * Every model and version served, by name and then version.
      *
      * @throws ModelNotReadyException while loading, warming, after a failure or during shutdown
      */
-    public ServedModel current() {
-        ServedModel model = served;
-        if (model == null || state.get() != ModelState.READY) {
+    public List<ServedModel> all() {
+        return ready().values().stream().flatMap(versions -> versions.values().stream()).toList();
+    }
+
+    private Map<String, NavigableMap<String, ServedModel>> ready() {
+        if (state.get() != ModelState.READY) {
             throw new ModelNotReadyException(switch (state.get()) {
                 case LOADING, WARMING_UP -> "the model is still loading; retry shortly";
                 case FAILED -> "the model failed to load";
                 default -> "the service is shutting down";
             });
         }
-        return model;
+        return served;
     }
 
-    /** Drains queued requests, stops the workers and frees the model; runs after the web server stopped. */
+    /** {@code denseserve.model.default-model}, or the only model served, or null. */
+    private String defaultName(Map<String, NavigableMap<String, ServedModel>> now) {
+        String configured = properties.getModel().getDefaultModel();
+        if (configured != null) {
+            return configured;
+        }
+        return now.size() == 1 ? now.keySet().iterator().next() : null;
+    }
+
+    /** Drains queued requests, stops the workers and frees the models; runs after the web server stopped. */
     @Override
     public void destroy() {
-        ServedModel model = served;
         state.set(ModelState.STOPPING);
-        if (model != null) {
-            model.predictor().close();
-            model.plan().close();
+        synchronized (changes) {
+            served.values().forEach(versions -> versions.values().forEach(ModelService::free));
         }
     }
 }

@@ -7,9 +7,10 @@ import java.util.Locale;
 import org.springframework.stereotype.Component;
 
 /**
- * The request metrics of the served model, for every part of the request path that records them
- * (the web filters, the problem handler, the classification service). Before a model is served
- * (loading, or failed to load) outcomes are still counted, under {@code model="none"}.
+ * Counts the outcomes of requests that failed before reaching a model (the web filters, the problem
+ * handler), under the default model; with none (loading, failed to load, or several models and
+ * none the default) under {@code model="none"}. What a model computed is counted by its own
+ * {@link InferenceMetrics}.
  */
 @Component
 public class RequestMetrics {
@@ -23,7 +24,7 @@ public class RequestMetrics {
         this.registry = registry;
     }
 
-    /** The metrics of the model now served; every later recording goes to them. */
+    /** The default model's metrics, or null; every later count goes to them. */
     void serve(InferenceMetrics metrics) {
         this.served = metrics;
     }
@@ -42,15 +43,5 @@ public class RequestMetrics {
             registry.counter(InferenceMetrics.REQUESTS, "model", NO_MODEL, "outcome", outcome.name().toLowerCase(Locale.ROOT),
                     "protocol", protocol.name().toLowerCase(Locale.ROOT)).increment();
         }
-    }
-
-    /** Decoding and preprocessing time of one image (only ever recorded for a served model). */
-    public void recordPreprocess(long nanos) {
-        served.recordPreprocess(nanos);
-    }
-
-    /** Time of a request that produced a classification (only ever recorded for a served model). */
-    public void recordTotal(long nanos) {
-        served.recordTotal(nanos);
     }
 }

@@ -40,19 +40,19 @@ class GeneratedClientEndToEndTest extends TinyModelServerTest {
     void generatedClientClassifiesAndListsModels() throws Exception {
         ApiClient client = client();
         File image = Files.write(tmp.resolve("image.png"), Images.png(40, 30)).toFile();
-        ClassificationResponse response = new ClassifyApi(client).classify(image, 2, null, null);
+        ClassificationResponse response = new ClassifyApi(client).classify(image, 2, null, null, null, null);
         assertThat(response.getSchemaVersion()).isEqualTo("1");
         assertThat(response.getTopK()).hasSize(2);
         assertThat(response.getTop1().getLabel()).isIn("red", "green", "blue");
         assertThat(response.getTimings().getTotalMs()).isPositive();
         assertThat(response.getExplanation()).isNull();
 
-        ClassificationResponse explained = new ClassifyApi(client).classify(image, 1, true, 2);
+        ClassificationResponse explained = new ClassifyApi(client).classify(image, 1, true, 2, null, null);
         assertThat(explained.getExplanation().getExplained().getIndex()).isEqualTo(2);
         assertThat(explained.getExplanation().getOverlayPng()).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
         assertThat(explained.getExplanation().getOverlayWidth()).isEqualTo(40);
 
-        BatchClassificationResponse batch = new ClassifyApi(client).classifyBatch(List.of(image, image), 1);
+        BatchClassificationResponse batch = new ClassifyApi(client).classifyBatch(List.of(image, image), 1, null, null);
         assertThat(batch.getResults()).hasSize(2);
         assertThat(batch.getResults().get(1).getResult().getTop1()).isEqualTo(response.getTop1().probability(null)
                 .label(batch.getResults().get(1).getResult().getTop1().getLabel())
@@ -67,7 +67,7 @@ class GeneratedClientEndToEndTest extends TinyModelServerTest {
     void generatedClientSeesProblemJsonOnBadInput() throws Exception {
         ApiClient client = client();
         File text = Files.writeString(tmp.resolve("notes.txt"), "not an image").toFile();
-        assertThatThrownBy(() -> new ClassifyApi(client).classify(text, 5, null, null))
+        assertThatThrownBy(() -> new ClassifyApi(client).classify(text, 5, null, null, null, null))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.getCode()).isEqualTo(400);
                     assertThat(e.getResponseBody()).contains("not-an-image");

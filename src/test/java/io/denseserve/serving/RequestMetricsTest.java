@@ -7,7 +7,7 @@ import io.denseserve.inference.InferenceMetrics.Outcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-/** Outcomes are counted whether or not a model is served yet, under the model that answered. */
+/** Outcomes are counted whether or not a default model is served, under that model where there is one. */
 class RequestMetricsTest {
 
     @Test
@@ -21,12 +21,13 @@ class RequestMetricsTest {
         metrics.serve(new InferenceMetrics(registry, "densenet121", 8, () -> 0));
         metrics.count(Outcome.OVERLOADED);
         metrics.count(Outcome.OVERLOADED, InferenceMetrics.Protocol.GRPC);
-        metrics.recordTotal(1_000_000);
         assertThat(count(registry, "densenet121", "overloaded")).isEqualTo(1);
         assertThat(registry.get(InferenceMetrics.REQUESTS).tag("model", "densenet121").tag("outcome", "overloaded")
                 .tag("protocol", "grpc").counter().count()).as("gRPC's counted apart").isEqualTo(1);
         assertThat(count(registry, RequestMetrics.NO_MODEL, "error")).isEqualTo(2);
-        assertThat(registry.get("denseserve.request").tag("model", "densenet121").timer().count()).isEqualTo(1);
+        metrics.serve(null);
+        metrics.count(Outcome.BAD_INPUT);
+        assertThat(count(registry, RequestMetrics.NO_MODEL, "bad_input")).as("no default model any more").isEqualTo(1);
     }
 
     private static double count(SimpleMeterRegistry registry, String model, String outcome) {

@@ -30,6 +30,15 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    /** A POST without a body, with headers given as name, value, name, value... */
+    public HttpResponse<String> postEmpty(String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request);
+    }
+
     /** As {@link #postRaw}, sent chunked: no Content-Length, so the server learns the size as it reads. */
     public HttpResponse<String> postRawChunked(String path, String contentType, byte[] body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)

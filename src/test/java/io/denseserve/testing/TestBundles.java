@@ -28,13 +28,22 @@ public final class TestBundles {
     /** A DenseNet-BC of the given depth and input size, 3 classes, written to a new temp directory. */
     public static Path rgb(int depth, int growthRate, int size) {
         try {
-            Path dir = Files.createTempDirectory("test-bundle");
+            return rgb(depth, growthRate, size, 42, Files.createTempDirectory("test-bundle"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As {@link #rgb(int, int, int)}, with weights drawn from {@code seed}, written to {@code dir}. */
+    public static Path rgb(int depth, int growthRate, int size, long seed, Path dir) {
+        try {
+            Files.createDirectories(dir);
             DenseNetConfig config = DenseNetConfig.bc(depth, growthRate, 3, 3);
             BundleManifest manifest = new BundleManifest(1, "test-bc" + depth, "0", config, "weights.safetensors",
                     new Preprocessing(size, size, Preprocessing.ColorMode.RGB, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25)),
                     List.of("red", "green", "blue"), Map.of("dataset", "none: seeded random weights for tests"));
             try (NDManager manager = NDManager.newBaseManager()) {
-                manager.getEngine().setRandomSeed(42);
+                manager.getEngine().setRandomSeed((int) seed);
                 DenseNet net = DenseNet.of(config);
                 net.setInitializer(new NormalInitializer(0.05f), Parameter.Type.WEIGHT);
                 net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
