@@ -1,19 +1,59 @@
-// The demo page: sends the chosen, dropped or pasted image to POST /classify?explain=true and shows
-// the top 5 and the top class's activation map drawn over the image.
+// The demo page: sends the chosen, dropped or pasted image (or a sample) to POST /classify?explain=true
+// with the model picked, and shows the top 5 and the top class's activation map drawn over the image.
 (() => {
   const $ = (id) => document.getElementById(id);
   const drop = $('drop');
   const file = $('file');
+  const choice = $('model-choice');
+  let models = [];
+  let samples = null;
 
-  fetch('models').then((r) => r.json()).then((models) => {
-    const m = models[0];
+  const chosen = () => models[Number(choice.value)];
+
+  // What the chosen model knows, and the samples when it knows exactly their classes.
+  function describe() {
+    const m = chosen();
     $('model').textContent = `Model ${m.name} (${m.version}), ${m.numLabels} classes, on ${m.engine}`;
+    const shown = m.labels.slice(0, 20).join(', ');
+    $('labels').textContent = `It tells apart ${m.numLabels} classes: ${shown}`
+      + (m.numLabels > 20 ? `, and ${m.numLabels - 20} more.` : '.')
+      + ' Anything else gets a confident-looking but meaningless answer.';
+    const fits = samples && JSON.stringify(samples.labels) === JSON.stringify(m.labels);
+    $('samples').hidden = !fits;
+  }
+
+  fetch('models').then((r) => r.json()).then((listed) => {
+    models = listed;
+    choice.replaceChildren(...models.map((m, i) => new Option(`${m.name} (version ${m.version})`, String(i))));
+    describe();
   }).catch(() => { $('model').textContent = 'The model is not ready yet.'; });
+
+  fetch('samples/index.json').then((r) => r.json()).then((index) => {
+    samples = index;
+    $('samples-source').textContent = index.source;
+    $('sample-list').replaceChildren(...index.images.map((s) => {
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.innerHTML = '<img alt="">';
+      button.querySelector('img').src = `samples/${s.file}`;
+      button.setAttribute('aria-label', `Classify a sample: ${s.label}`);
+      button.title = s.label;
+      button.addEventListener('click', async () => classify(await (await fetch(`samples/${s.file}`)).blob()));
+      item.append(button);
+      return item;
+    }));
+    if (models.length) describe();
+  }).catch(() => {});
+
+  choice.addEventListener('change', describe);
 
   async function classify(blob) {
     $('error').hidden = true;
     $('preview').src = URL.createObjectURL(blob);
-    const response = await fetch('classify?topK=5&explain=true', {
+    const m = chosen();
+    const model = m ? `&model=${encodeURIComponent(m.name)}&version=${encodeURIComponent(m.version)}` : '';
+    const response = await fetch(`classify?topK=5&explain=true${model}`, {
       method: 'POST',
       headers: { 'Content-Type': blob.type || 'application/octet-stream' },
       body: blob,

@@ -3,6 +3,7 @@ package io.denseserve.serving;
 import io.denseserve.bundle.Preprocessing;
 import io.denseserve.model.DenseNetConfig;
 import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,7 @@ public record ModelInfo(
         @Schema(description = "input tensor shape per image: channels, height, width") int[] inputShape,
         @Schema(description = "how images are prepared") Preprocessing preprocessing,
         @Schema(description = "number of class labels", example = "1000") int numLabels,
+        @Schema(description = "the class labels, by class index") List<String> labels,
         @Schema(description = "where the weights came from") Map<String, Object> provenance,
         @Schema(description = "device the model runs on", example = "cpu()") String device,
         @Schema(description = "engine that runs the model: onnxruntime or pytorch", example = "onnxruntime")
@@ -28,7 +30,7 @@ public record ModelInfo(
         var m = model.manifest();
         int crop = m.preprocessing().crop();
         return new ModelInfo(m.name(), m.version(), m.architecture(), model.parameterCount(),
-                new int[] {m.architecture().inChannels(), crop, crop}, m.preprocessing(), m.labels().size(),
+                new int[] {m.architecture().inChannels(), crop, crop}, m.preprocessing(), m.labels().size(), m.labels(),
                 m.provenance(), model.device(), model.plan().engine().label(),
                 model.plan().precision().label());
     }

@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -282,15 +284,36 @@ public class ModelService implements DisposableBean {
      * repeated, a few milliseconds apart, until the collectors count one more collection.
      */
     private static void returnLoadingHeap() {
-        for (int attempt = 0; attempt < 40; attempt++) {
+        boolean collected = false;
+        for (int attempt = 0; attempt < 40 && !collected; attempt++) {
             long before = collections();
             System.gc();
-            if (collections() > before) {
-                return;
+            collected = collections() > before;
+            if (!collected) {
+                LockSupport.parkNanos(5_000_000);
             }
-            LockSupport.parkNanos(5_000_000);
         }
-        LOG.warn("the JVM skipped every full collection asked for after loading; the heap keeps what loading grew it to");
+        if (!collected) {
+            LOG.warn("the JVM skipped every full collection asked for after loading; the heap keeps what loading grew it to");
+        }
+        trimNativeHeap();
+    }
+
+    /**
+     * Hands the memory glibc keeps after native frees (a plan closed, loading's buffers) back to the
+     * system, through the JVM's own diagnostic command {@code System.trim_native_heap} (glibc's
+     * {@code malloc_trim}). The image sets {@code MALLOC_TRIM_THRESHOLD_} high so that libtorch's
+     * buffers are reused instead of unmapped per operation; without this, a model replaced or
+     * unloaded would stay in the process's RSS. Elsewhere (another C library) the command does
+     * nothing.
+     */
+    private static void trimNativeHeap() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "systemTrimNativeHeap", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        } catch (JMException | RuntimeException e) {
+            LOG.debug("the JVM could not trim the native heap: {}", e.toString());
+        }
     }
 
     private static long collections() {

@@ -88,7 +88,7 @@ class HelmChartTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "gpu.yaml", "custom-model.yaml", "init-container-model.yaml", "no-autoscaling.yaml",
-            "keda.yaml", "prometheus-adapter.yaml", "grpc-readiness.yaml"})
+            "keda.yaml", "prometheus-adapter.yaml", "grpc-readiness.yaml", "repository-model.yaml"})
     void everyRenderedObjectIsAKnownKubernetesType(String values) {
         List<HasMetadata> objects = render(values.isEmpty() ? null : values);
         assertThat(objects).isNotEmpty();
@@ -214,6 +214,22 @@ class HelmChartTest {
         });
         assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getPersistentVolumeClaim())
                 .isNotNull().satisfies(pvc -> assertThat(pvc.getClaimName()).isEqualTo("denseserve-models")));
+    }
+
+    @Test
+    void aRepositoryFromAClaimWithItsTokenFromASecret() {
+        PodSpec pod = one(render("repository-model.yaml"), Deployment.class).getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().get(0);
+        assertThat(env(c)).containsEntry("DENSESERVE_MODEL_REPOSITORY", "/models").containsEntry("DENSESERVE_MODEL_VERSIONS", "all")
+                .containsEntry("DENSESERVE_MODEL_DEFAULTMODEL", "garments").doesNotContainKey("DENSESERVE_MODEL_BUNDLE");
+        assertThat(c.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("DENSESERVE_MANAGEMENT_TOKEN");
+            assertThat(e.getValue()).isNull();
+            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("denseserve-management");
+            assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+        });
+        assertThat(env(one(render(null), Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)))
+                .as("no token by default: management is off").doesNotContainKey("DENSESERVE_MANAGEMENT_TOKEN");
     }
 
     @Test

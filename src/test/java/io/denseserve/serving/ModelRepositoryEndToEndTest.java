@@ -112,8 +112,13 @@ class ModelRepositoryEndToEndTest {
     @Test
     void namesOutsideTheRepositoryAreRefused() throws Exception {
         for (String name : List.of("..", "%2E%2E", "..%2F..%2Fetc", "%2Fetc", "a%20b", ".hidden")) {
-            int status = http.postEmpty("/v2/repository/models/" + name + "/load", "Authorization", TOKEN).statusCode();
-            assertThat(status).as(name).isIn(400, 404);
+            // a connection of its own each: Jetty closes one after refusing an ambiguous path
+            HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port
+                            + "/v2/repository/models/" + name + "/load")).header("Authorization", TOKEN)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(name).isIn(400, 404);
         }
         assertThat(http.postEmpty("/v2/repository/models/absent/load", "Authorization", TOKEN).statusCode()).isEqualTo(404);
         assertThat(classify("?model=tiny").path("model").path("version").asText()).isEqualTo("2");

@@ -125,10 +125,37 @@ class DemoPageBrowserTest {
     }
 
     @Test
+    void theModelsClassesAndASampleOneClickAway() throws Exception {
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("labels"), "Ankle boot"));
+        assertThat(new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("model-choice"))).getOptions())
+                .extracting(WebElement::getText).containsExactly("fashion-mnist-densenet-bc (version epoch-20)");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("samples")));
+        List<WebElement> samples = browser.findElements(By.cssSelector("#sample-list button"));
+        assertThat(samples).hasSize(10);
+        WebElement trouser = browser.findElement(By.cssSelector("#sample-list button[title='Trouser']"));
+        trouser.click();
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#predictions li"), 5));
+        byte[] png;
+        try (var in = getClass().getResourceAsStream("/static/samples/fashion-mnist-1.png")) {
+            png = in.readAllBytes();
+        }
+        JsonNode expected = new ObjectMapper().readTree(new Http(port).postRaw("/classify?topK=5", "image/png", png).body())
+                .path("topK");
+        assertThat(browser.findElement(By.cssSelector("#predictions li .label span")).getText())
+                .isEqualTo(expected.get(0).path("label").asText());
+    }
+
+    @Test
     void theKeyboardReachesThePickerAndAPhoneScreenDoesNotScrollSideways() {
         browser.findElement(By.tagName("body")).sendKeys(Keys.TAB);
-        String focused = browser.switchTo().activeElement().getAttribute("id");
-        assertThat(focused).as("first stop of the tab order").isIn("drop", "file");
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).as("first stop of the tab order")
+                .isEqualTo("model-choice");
+        String focused = null;
+        for (int tab = 0; tab < 15 && !"drop".equals(focused) && !"file".equals(focused); tab++) {
+            browser.switchTo().activeElement().sendKeys(Keys.TAB);
+            focused = browser.switchTo().activeElement().getAttribute("id");
+        }
+        assertThat(focused).as("the image picker, past the samples").isIn("drop", "file");
 
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
         Long overflow = (Long) ((JavascriptExecutor) browser).executeScript(
