@@ -104,6 +104,11 @@ public class DenseServeProperties {
          * {@code torchvision} or the embedded model.
          */
         private Path repository;
+        /**
+         * How often to look at the repository: new version folders are loaded, models whose folder is
+         * gone unloaded. Unset: never; loads and unloads come from the repository extension only.
+         */
+        private Duration repositoryPoll;
         /** Which versions of each model in the repository are served: latest or all. */
         @NotNull
         private VersionPolicy versions = VersionPolicy.LATEST;
@@ -118,6 +123,14 @@ public class DenseServeProperties {
 
         public void setRepository(Path repository) {
             this.repository = repository;
+        }
+
+        public Duration getRepositoryPoll() {
+            return repositoryPoll;
+        }
+
+        public void setRepositoryPoll(Duration repositoryPoll) {
+            this.repositoryPoll = repositoryPoll;
         }
 
         public VersionPolicy getVersions() {

@@ -6,11 +6,11 @@ import io.denseserve.bundle.ModelBundle;
 import io.denseserve.config.DenseServeProperties.DeviceChoice;
 import io.denseserve.config.DenseServeProperties.EngineChoice;
 import io.denseserve.config.DenseServeProperties.PrecisionChoice;
-import io.denseserve.config.DenseServeProperties;
 import io.denseserve.config.DenseServeProperties.VersionPolicy;
+import io.denseserve.config.DenseServeProperties;
+import io.denseserve.explain.ClassActivationMaps;
 import io.denseserve.failure.InvalidParameterException;
 import io.denseserve.failure.ModelNotFoundException;
-import io.denseserve.explain.ClassActivationMaps;
 import io.denseserve.failure.ModelNotReadyException;
 import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.fold.Kernel;
@@ -29,14 +29,18 @@ import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,6 +80,7 @@ public class ModelService implements DisposableBean {
     /** Why the last load of each model failed, for the repository index. */
     private final Map<String, String> loadFailures = new ConcurrentHashMap<>();
     private final Object changes = new Object();
+    private ScheduledExecutorService poller;
     private volatile String failure;
 
     ModelService(DenseServeProperties properties, MeterRegistry registry, RequestMetrics requestMetrics) {
@@ -119,6 +124,7 @@ public class ModelService implements DisposableBean {
             }
             returnLoadingHeap();
             state.set(ModelState.READY);
+            pollRepository();
         } catch (IOException | RuntimeException | LinkageError e) {
             // LinkageError: libtorch's natives failed to load; the service must still say FAILED.
             failure = e.getMessage();
@@ -144,14 +150,18 @@ public class ModelService implements DisposableBean {
             if (versions.isEmpty()) {
                 throw new ModelNotFoundException("model '" + name + "' has no version folder in the repository");
             }
-            List<String> wanted = properties.getModel().getVersions() == VersionPolicy.ALL ? versions
-                    : List.of(versions.get(versions.size() - 1));
+            List<String> wanted = wanted(versions);
             NavigableMap<String, ServedModel> current = served.getOrDefault(name, Collections.emptyNavigableMap());
             NavigableMap<String, ServedModel> next = new TreeMap<>(ModelRepository.VERSION_ORDER);
             try {
                 for (String version : wanted) {
                     ServedModel model = current.get(version);
-                    next.put(version, model != null ? model : start(repository.open(name, version)));
+                    if (model == null) {
+                        ModelBundle bundle = repository.open(name, version);
+                        MemoryHeadroom.check(bundle);
+                        model = start(bundle);
+                    }
+                    next.put(version, model);
                 }
             } catch (IOException | RuntimeException | LinkageError e) {
                 loadFailures.put(name, String.valueOf(e.getMessage()));
@@ -164,6 +174,60 @@ public class ModelService implements DisposableBean {
             returnHeapWhileServing();
             return wanted;
         }
+    }
+
+    /** The versions the policy serves, of those in a model's folder (oldest first, not empty). */
+    private List<String> wanted(List<String> versions) {
+        return properties.getModel().getVersions() == VersionPolicy.ALL ? versions
+                : List.of(versions.get(versions.size() - 1));
+    }
+
+    /**
+     * With {@code denseserve.model.repository-poll} set, looks at the repository that often: a model
+     * whose versions differ from those served is loaded again, a model whose folder is gone is
+     * unloaded. A load that failed is not tried again until the versions it wanted change.
+     */
+    private void pollRepository() {
+        Duration every = properties.getModel().getRepositoryPoll();
+        if (repository == null || every == null || every.isZero()) {
+            return;
+        }
+        poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "repository-poll");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Map<String, List<String>> failed = new HashMap<>();
+        poller.scheduleWithFixedDelay(() -> {
+            try {
+                List<String> names = repository.names();
+                for (String name : names) {
+                    List<String> versions = repository.versions(name);
+                    NavigableMap<String, ServedModel> now = served.get(name);
+                    if (versions.isEmpty() || wanted(versions).equals(failed.get(name))
+                            || now != null && List.copyOf(now.keySet()).equals(wanted(versions))) {
+                        continue;
+                    }
+                    try {
+                        LOG.info("the repository has other versions of model '{}': {}; loading", name, versions);
+                        loadModel(name);
+                        failed.remove(name);
+                    } catch (IOException | RuntimeException | LinkageError e) {
+                        failed.put(name, wanted(versions));
+                        LOG.warn("loading model '{}' found in the repository failed; what was served still serves: {}",
+                                name, e.getMessage());
+                    }
+                }
+                for (String name : served.keySet()) {
+                    if (!names.contains(name)) {
+                        LOG.info("model '{}' is gone from the repository; unloading", name);
+                        unloadModel(name);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("looking at the model repository failed: {}", e.getMessage());
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Stops serving every version of a model: each drains the requests that took it and is freed. */
@@ -515,6 +579,9 @@ public class ModelService implements DisposableBean {
     @Override
     public void destroy() {
         state.set(ModelState.STOPPING);
+        if (poller != null) {
+            poller.shutdownNow();
+        }
         synchronized (changes) {
             served.values().forEach(versions -> versions.values().forEach(ModelService::free));
         }
