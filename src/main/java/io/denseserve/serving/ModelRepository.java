@@ -59,6 +59,24 @@ public final class ModelRepository {
         return folders(model(name)).stream().sorted(VERSION_ORDER).toList();
     }
 
+    /**
+     * What a model's version folders hold, as each file's path, size and modification time: two
+     * equal answers mean nothing was written in between (a folder still being copied changes).
+     */
+    public String contents(String name, List<String> versions) throws IOException {
+        StringBuilder listing = new StringBuilder();
+        for (String version : versions) {
+            Path dir = checked(model(name), version, "version");
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.sorted().toList()) {
+                    listing.append(root.relativize(file)).append(':').append(Files.isRegularFile(file) ? Files.size(file) : -1)
+                            .append(':').append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+                }
+            }
+        }
+        return listing.toString();
+    }
+
     /** Opens one version as a bundle named by its folders. */
     ModelBundle open(String name, String version) throws IOException {
         Path dir = checked(model(name), version, "version");

@@ -185,7 +185,8 @@ public class ModelService implements DisposableBean {
     /**
      * With {@code denseserve.model.repository-poll} set, looks at the repository that often: a model
      * whose versions differ from those served is loaded again, a model whose folder is gone is
-     * unloaded. A load that failed is not tried again until the versions it wanted change.
+     * unloaded. A load that failed is tried again only once its folders change (a version still
+     * being copied in fails, and is loaded when the copy is complete).
      */
     private void pollRepository() {
         Duration every = properties.getModel().getRepositoryPoll();
@@ -197,15 +198,18 @@ public class ModelService implements DisposableBean {
             thread.setDaemon(true);
             return thread;
         });
-        Map<String, List<String>> failed = new HashMap<>();
+        Map<String, String> failed = new HashMap<>();
         poller.scheduleWithFixedDelay(() -> {
             try {
                 List<String> names = repository.names();
                 for (String name : names) {
                     List<String> versions = repository.versions(name);
                     NavigableMap<String, ServedModel> now = served.get(name);
-                    if (versions.isEmpty() || wanted(versions).equals(failed.get(name))
-                            || now != null && List.copyOf(now.keySet()).equals(wanted(versions))) {
+                    if (versions.isEmpty() || now != null && List.copyOf(now.keySet()).equals(wanted(versions))) {
+                        continue;
+                    }
+                    String contents = repository.contents(name, wanted(versions));
+                    if (contents.equals(failed.get(name))) {
                         continue;
                     }
                     try {
@@ -213,7 +217,7 @@ public class ModelService implements DisposableBean {
                         loadModel(name);
                         failed.remove(name);
                     } catch (IOException | RuntimeException | LinkageError e) {
-                        failed.put(name, wanted(versions));
+                        failed.put(name, contents);
                         LOG.warn("loading model '{}' found in the repository failed; what was served still serves: {}",
                                 name, e.getMessage());
                     }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.testing.Http;
 import io.denseserve.testing.Images;
-import io.denseserve.testing.TestBundles;
+import io.denseserve.testing.TestRepository;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -25,8 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * served: requests name the model and version they want and the answer names what computed it;
  * the repository extension lists, loads and unloads behind its bearer token; names that leave the
  * repository are refused; and a corrupt new version is refused while the served ones keep answering.
- * The weights are seeded random (tests of routing, not of predictions); each folder has its own
- * seed, so two folders answer the same image differently.
+ * The weights are seeded random (tests of routing, not of predictions), each folder's its own
+ * ({@link TestRepository}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "denseserve.model.versions=all", "denseserve.model.default-model=tiny", "denseserve.management.token=s3cret"})
@@ -34,23 +34,11 @@ class ModelRepositoryEndToEndTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String TOKEN = "Bearer s3cret";
-    static final Path REPOSITORY = repository();
+    static final Path REPOSITORY = TestRepository.of("tiny/1", "tiny/2", "other/1");
 
     @DynamicPropertySource
     static void repository(DynamicPropertyRegistry registry) {
         registry.add("denseserve.model.repository", REPOSITORY::toString);
-    }
-
-    static Path repository() {
-        try {
-            Path root = Files.createTempDirectory("repository");
-            TestBundles.rgb(10, 4, 16, 1, root.resolve("tiny/1"));
-            TestBundles.rgb(10, 4, 16, 2, root.resolve("tiny/2"));
-            TestBundles.rgb(10, 4, 16, 3, root.resolve("other/1"));
-            return root;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @LocalServerPort
@@ -78,11 +66,11 @@ class ModelRepositoryEndToEndTest {
         assertThat(tiny1.path("model").path("version").asText()).isEqualTo("1");
         assertThat(tiny2.path("model").path("version").asText()).isEqualTo("2");
         assertThat(other.path("model").path("name").asText()).isEqualTo("other");
-        assertThat(probabilities(tiny1)).as("each version computes with its own weights").isNotEqualTo(probabilities(tiny2));
-        assertThat(probabilities(other)).isNotEqualTo(probabilities(tiny2));
-        assertThat(probabilities(classify(""))).as("no model: the default model's latest version")
-                .isEqualTo(probabilities(tiny2));
-        assertThat(probabilities(classify("?model=tiny&version=1"))).as("the same answer again").isEqualTo(probabilities(tiny1));
+        assertThat(TestRepository.probabilities(tiny1)).as("each version computes with its own weights").isNotEqualTo(TestRepository.probabilities(tiny2));
+        assertThat(TestRepository.probabilities(other)).isNotEqualTo(TestRepository.probabilities(tiny2));
+        assertThat(TestRepository.probabilities(classify(""))).as("no model: the default model's latest version")
+                .isEqualTo(TestRepository.probabilities(tiny2));
+        assertThat(TestRepository.probabilities(classify("?model=tiny&version=1"))).as("the same answer again").isEqualTo(TestRepository.probabilities(tiny1));
 
         assertThat(http.postRaw("/classify?model=nope", "image/png", image).statusCode()).isEqualTo(404);
         assertThat(http.postRaw("/classify?model=tiny&version=9", "image/png", image).statusCode()).isEqualTo(404);
@@ -126,7 +114,7 @@ class ModelRepositoryEndToEndTest {
 
     @Test
     void aCorruptVersionIsRefusedAndTheServedOnesKeepAnswering() throws Exception {
-        Path corrupt = TestBundles.rgb(10, 4, 16, 4, REPOSITORY.resolve("other/2"));
+        Path corrupt = TestRepository.version(REPOSITORY, "other/2");
         Path weights = corrupt.resolve("weights.safetensors");
         Files.write(weights, java.util.Arrays.copyOf(Files.readAllBytes(weights), 100));
         try {
@@ -156,7 +144,7 @@ class ModelRepositoryEndToEndTest {
         assertThat(http.postRaw("/classify?model=other", "image/png", image).statusCode()).isEqualTo(404);
         HttpResponse<String> load = http.postEmpty("/v2/repository/models/other/load", "Authorization", TOKEN);
         assertThat(load.statusCode()).as(load.body()).isEqualTo(200);
-        assertThat(probabilities(classify("?model=other"))).isEqualTo(probabilities(before));
+        assertThat(TestRepository.probabilities(classify("?model=other"))).isEqualTo(TestRepository.probabilities(before));
     }
 
     private JsonNode classify(String query) throws IOException {
@@ -164,12 +152,5 @@ class ModelRepositoryEndToEndTest {
                 "image/png", image);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    /** Probabilities by class index, from the top-k list. */
-    private static double[] probabilities(JsonNode answer) {
-        double[] p = new double[3];
-        answer.path("topK").forEach(c -> p[c.path("index").asInt()] = c.path("probability").asDouble());
-        return p;
     }
 }

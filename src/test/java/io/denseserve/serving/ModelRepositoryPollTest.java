@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.denseserve.testing.Http;
 import io.denseserve.testing.Images;
-import io.denseserve.testing.TestBundles;
-import java.io.IOException;
+import io.denseserve.testing.TestRepository;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,21 +25,11 @@ import org.springframework.util.FileSystemUtils;
         properties = {"denseserve.model.repository-poll=200ms", "denseserve.model.default-model=tiny"})
 class ModelRepositoryPollTest {
 
-    static final Path REPOSITORY = repository();
+    static final Path REPOSITORY = TestRepository.of("tiny/1");
 
     @DynamicPropertySource
     static void repository(DynamicPropertyRegistry registry) {
         registry.add("denseserve.model.repository", REPOSITORY::toString);
-    }
-
-    static Path repository() {
-        try {
-            Path root = Files.createTempDirectory("repository");
-            TestBundles.rgb(10, 4, 16, 1, root.resolve("tiny/1"));
-            return root;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @LocalServerPort
@@ -50,12 +39,12 @@ class ModelRepositoryPollTest {
     void newVersionsAndModelsAreServedAndRemovedOnesAreNot() throws Exception {
         Http http = new Http(port);
         http.awaitReady();
-        TestBundles.rgb(10, 4, 16, 2, REPOSITORY.resolve("tiny/2"));
+        TestRepository.version(REPOSITORY, "tiny/2");
         awaitAnswer(http, "tiny", r -> r.statusCode() == 200 && r.body().contains("\"version\":\"2\""));
 
-        Path corrupt = TestBundles.rgb(10, 4, 16, 3, REPOSITORY.resolve("tiny/3"));
+        Path corrupt = TestRepository.version(REPOSITORY, "tiny/3");
         Files.write(corrupt.resolve("weights.safetensors"), new byte[] {1, 2, 3});
-        TestBundles.rgb(10, 4, 16, 4, REPOSITORY.resolve("other/1"));
+        TestRepository.version(REPOSITORY, "other/1");
         awaitAnswer(http, "other", r -> r.statusCode() == 200);
         assertThat(http.postRaw("/classify?model=tiny", "image/png", Images.png(16, 16)).body())
                 .as("the corrupt version refused, the one served still answers").contains("\"version\":\"2\"");

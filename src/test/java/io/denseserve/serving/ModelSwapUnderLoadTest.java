@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.denseserve.testing.Http;
 import io.denseserve.testing.Images;
-import io.denseserve.testing.TestBundles;
+import io.denseserve.testing.TestRepository;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,21 +42,11 @@ class ModelSwapUnderLoadTest {
     static final String[] AUTH = {"Authorization", "Bearer s3cret"};
     static final int CLIENTS = 8;
     static final int SWAPS = 10;
-    static final Path REPOSITORY = repository();
+    static final Path REPOSITORY = TestRepository.of("tiny/2");
 
     @DynamicPropertySource
     static void repository(DynamicPropertyRegistry registry) {
         registry.add("denseserve.model.repository", REPOSITORY::toString);
-    }
-
-    static Path repository() {
-        try {
-            Path root = Files.createTempDirectory("repository");
-            TestBundles.rgb(10, 4, 16, 2, root.resolve("tiny/2"));
-            return root;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @LocalServerPort
@@ -70,10 +59,10 @@ class ModelSwapUnderLoadTest {
         byte[] image = Images.png(16, 16);
         Path third = REPOSITORY.resolve("tiny/3");
         Map<String, double[]> reference = new ConcurrentHashMap<>();
-        reference.put("2", probabilities(classify(http, image)));
-        TestBundles.rgb(10, 4, 16, 3, third);
+        reference.put("2", TestRepository.probabilities(classify(http, image)));
+        TestRepository.version(REPOSITORY, "tiny/3");
         swap(http, "3");
-        reference.put("3", probabilities(classify(http, image)));
+        reference.put("3", TestRepository.probabilities(classify(http, image)));
         FileSystemUtils.deleteRecursively(third);
         swap(http, "2");
         assertThat(reference.get("3")).as("the two versions answer apart").isNotEqualTo(reference.get("2"));
@@ -95,7 +84,7 @@ class ModelSwapUnderLoadTest {
                         JsonNode answer = JSON.readTree(response.body());
                         String version = answer.path("model").path("version").asText();
                         double[] expected = reference.get(version);
-                        double[] got = probabilities(answer);
+                        double[] got = TestRepository.probabilities(answer);
                         if (expected == null || maxDifference(expected, got) > 1e-5) {
                             failures.add("version " + version + " answered " + java.util.Arrays.toString(got));
                         }
@@ -110,7 +99,7 @@ class ModelSwapUnderLoadTest {
             for (int i = 0; i < SWAPS; i++) {
                 Thread.sleep(300);
                 if (i % 2 == 0) {
-                    TestBundles.rgb(10, 4, 16, 3, third);
+                    TestRepository.version(REPOSITORY, "tiny/3");
                     swap(http, "3");
                 } else {
                     FileSystemUtils.deleteRecursively(third);
@@ -139,12 +128,6 @@ class ModelSwapUnderLoadTest {
         HttpResponse<String> response = http.postRaw("/classify?model=tiny&topK=3", "image/png", image);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    private static double[] probabilities(JsonNode answer) {
-        double[] p = new double[3];
-        answer.path("topK").forEach(c -> p[c.path("index").asInt()] = c.path("probability").asDouble());
-        return p;
     }
 
     private static double maxDifference(double[] a, double[] b) {
