@@ -3,16 +3,20 @@ package io.denseserve.inference;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The service's Prometheus metrics, all tagged with the model name: latency histograms (with
+ * The service's Prometheus metrics, all tagged with the model's name and version: latency histograms (with
  * percentile buckets and SLO boundaries) for the whole request and its parts, the batch-size
  * distribution, requests by outcome, the queue depth and, where two workers share the CPUs as
  * lanes ({@link CoreLanes}), batches by the CPUs they ran on.
@@ -41,50 +45,62 @@ public final class InferenceMetrics {
     private final Counter acrossAllCpus;
     private final Counter inOneLane;
 
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
+
     /**
-     * The metrics of a model name; every version of it shares them (Micrometer hands back the meters
-     * already registered under the same name and tags).
+     * The metrics of one version of a model, every meter tagged {@code model} and {@code version}.
      *
-     * @param queueDepth requests waiting, across every version of the model
+     * @param queueDepth requests waiting for this version
      */
-    public InferenceMetrics(MeterRegistry registry, String model, int maxBatchSize, Supplier<Number> queueDepth) {
-        total = timer(registry, "denseserve.request", "whole request: decode, preprocess, queue, inference, response", model);
-        preprocess = timer(registry, "denseserve.preprocess", "image decoding and preprocessing", model);
-        queueWait = timer(registry, "denseserve.queue.wait", "from enqueue to the start of the batch's forward pass", model);
-        inference = timer(registry, "denseserve.inference", "forward pass of one batch", model);
-        batchSize = DistributionSummary.builder("denseserve.batch.size")
-                .description("images per forward pass").tag("model", model)
+    public InferenceMetrics(MeterRegistry registry, String model, String version, int maxBatchSize,
+            Supplier<Number> queueDepth) {
+        this.registry = registry;
+        Tags tags = Tags.of("model", model, "version", version);
+        total = timer("denseserve.request", "whole request: decode, preprocess, queue, inference, response", tags);
+        preprocess = timer("denseserve.preprocess", "image decoding and preprocessing", tags);
+        queueWait = timer("denseserve.queue.wait", "from enqueue to the start of the batch's forward pass", tags);
+        inference = timer("denseserve.inference", "forward pass of one batch", tags);
+        batchSize = kept(DistributionSummary.builder("denseserve.batch.size")
+                .description("images per forward pass").tags(tags)
                 .serviceLevelObjectives(java.util.stream.IntStream.rangeClosed(1, maxBatchSize).asDoubleStream().toArray())
-                .register(registry);
+                .register(registry));
         for (Protocol p : Protocol.values()) {
             Map<Outcome, Counter> counters = new EnumMap<>(Outcome.class);
             for (Outcome o : Outcome.values()) {
-                counters.put(o, Counter.builder(REQUESTS).description("classification requests by outcome and protocol")
-                        .tag("model", model).tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
-                        .tag("protocol", p.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+                counters.put(o, kept(Counter.builder(REQUESTS).description("classification requests by outcome and protocol")
+                        .tags(tags).tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
+                        .tag("protocol", p.name().toLowerCase(java.util.Locale.ROOT)).register(registry)));
             }
             outcomes.put(p, counters);
         }
-        acrossAllCpus = lanes(registry, model, "all_cpus");
-        inOneLane = lanes(registry, model, "one_lane");
-        if (registry.find("denseserve.queue.depth").tag("model", model).gauge() == null) {
-            // one gauge per model name, registered by its first version: queueDepth counts every version's
-            Gauge.builder("denseserve.queue.depth", queueDepth).description("requests waiting for a batch")
-                    .tag("model", model).register(registry);
-        }
+        acrossAllCpus = lanes(tags, "all_cpus");
+        inOneLane = lanes(tags, "one_lane");
+        kept(Gauge.builder("denseserve.queue.depth", queueDepth).description("requests waiting for a batch")
+                .tags(tags).register(registry));
     }
 
-    private static Counter lanes(MeterRegistry registry, String model, String width) {
-        return Counter.builder("denseserve.lane.batches")
+    /** Removes this version's meters from the registry: its series end once it is freed. */
+    public void close() {
+        meters.forEach(registry::remove);
+    }
+
+    private <M extends Meter> M kept(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+
+    private Counter lanes(Tags tags, String width) {
+        return kept(Counter.builder("denseserve.lane.batches")
                 .description("batches by the CPUs they ran on, where two workers share them as lanes")
-                .tag("model", model).tag("width", width).register(registry);
+                .tags(tags).tag("width", width).register(registry));
     }
 
-    private static Timer timer(MeterRegistry registry, String name, String description, String model) {
-        return Timer.builder(name).description(description).tag("model", model)
+    private Timer timer(String name, String description, Tags tags) {
+        return kept(Timer.builder(name).description(description).tags(tags)
                 .publishPercentileHistogram().publishPercentiles(0.5, 0.95, 0.99)
                 .serviceLevelObjectives(SLO).minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry));
     }
 
     /** Time of a request that produced a classification. */

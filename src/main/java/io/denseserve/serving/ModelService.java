@@ -305,6 +305,7 @@ public class ModelService implements DisposableBean {
     private static void free(ServedModel model) {
         model.predictor().close();
         model.plan().close();
+        model.metrics().close();
     }
 
     /** A model, loaded, compiled and warmed; what only loading needed is garbage once it returns. */
@@ -321,9 +322,12 @@ public class ModelService implements DisposableBean {
         WorkerLayout layout = layout(settings, device, Runtime.getRuntime().availableProcessors());
         InferencePlan plan = PlanCompiler.compile(network, engine, device, precision, inputShape, layout.threads());
         String name = bundle.manifest().name();
-        InferenceMetrics metrics = new InferenceMetrics(registry, name, settings.getBatchSize(),
-                () -> served.getOrDefault(name, Collections.emptyNavigableMap()).values().stream()
-                        .mapToInt(m -> m.predictor().queueDepth()).sum());
+        String version = bundle.manifest().version();
+        // the queue depth through the served map: the gauge holds no reference to the model itself
+        InferenceMetrics metrics = new InferenceMetrics(registry, name, version, settings.getBatchSize(), () -> {
+            ServedModel model = served.getOrDefault(name, Collections.emptyNavigableMap()).get(version);
+            return model == null ? 0 : model.predictor().queueDepth();
+        });
         BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), layout,
                 settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(), metrics);
         state.compareAndSet(ModelState.LOADING, ModelState.WARMING_UP);
@@ -333,7 +337,7 @@ public class ModelService implements DisposableBean {
         ClassActivationMaps activationMaps = new ClassActivationMaps(classifier.weightAsFloat(), classifier.outputs(),
                 classifier.inputs());
         LOG.info("serving model '{}' version '{}' with {} in {} on {}: {} parameters, {}, batch <= {}",
-                name, bundle.manifest().version(), engine.label(), precision.label(), device, parameters,
+                name, version, engine.label(), precision.label(), device, parameters,
                 layout.describe(), settings.getBatchSize());
         return new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, plan,
                 activationMaps, metrics, new ModelUsage());

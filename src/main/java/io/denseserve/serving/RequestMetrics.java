@@ -8,8 +8,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Counts the outcomes of requests that failed before reaching a model (the web filters, the problem
- * handler), under the default model; with none (loading, failed to load, or several models and
- * none the default) under {@code model="none"}. What a model computed is counted by its own
+ * handler), under the default model's latest version; with none (loading, failed to load, or
+ * several models and none the default) under {@code model="none", version="none"}. What a model computed is counted by its own
  * {@link InferenceMetrics}.
  */
 @Component
@@ -40,7 +40,8 @@ public class RequestMetrics {
         if (metrics != null) {
             metrics.count(outcome, protocol);
         } else {
-            registry.counter(InferenceMetrics.REQUESTS, "model", NO_MODEL, "outcome", outcome.name().toLowerCase(Locale.ROOT),
+            registry.counter(InferenceMetrics.REQUESTS, "model", NO_MODEL, "version", NO_MODEL,
+                    "outcome", outcome.name().toLowerCase(Locale.ROOT),
                     "protocol", protocol.name().toLowerCase(Locale.ROOT)).increment();
         }
     }

@@ -56,7 +56,7 @@ class BatchingPredictorTest {
     }
 
     BatchingPredictor predictor(int batchSize, int queueCapacity) {
-        InferenceMetrics metrics = new InferenceMetrics(registry, "flaky", batchSize, () -> 0);
+        InferenceMetrics metrics = new InferenceMetrics(registry, "flaky", "1", batchSize, () -> 0);
         predictor = new BatchingPredictor(StubPlan.of(BatchingPredictorTest::flakyIdentity), 4, WorkerLayout.fixed(1, 1), batchSize, Duration.ofMillis(20),
                 queueCapacity, metrics);
         return predictor;
@@ -166,7 +166,7 @@ class BatchingPredictorTest {
             throw new IllegalStateException("no kernel for this shape");
         });
         predictor = new BatchingPredictor(broken, 4, WorkerLayout.fixed(2, 1), 4, Duration.ofMillis(20), 8,
-                new InferenceMetrics(registry, "broken", 4, () -> 0));
+                new InferenceMetrics(registry, "broken", "1", 4, () -> 0));
         assertThatThrownBy(() -> predictor.start(4)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("warm-up forward pass failed").hasMessageContaining("no kernel for this shape");
     }

@@ -75,7 +75,7 @@ class CoreLanesTest {
 
     private BatchingPredictor lanes(CountingPlan plan) {
         predictor = new BatchingPredictor(plan, 4, WorkerLayout.lanes(CPUS), 4, Duration.ofMillis(2), 256,
-                new InferenceMetrics(registry, "lanes", 4, () -> 0));
+                new InferenceMetrics(registry, "lanes", "1", 4, () -> 0));
         predictor.start();
         return predictor;
     }
@@ -156,7 +156,7 @@ class CoreLanesTest {
     void startReturnsOnceEveryPassTheWorkersUseRanEveryBatchSize() {
         CountingPlan plan = new CountingPlan(0);
         predictor = new BatchingPredictor(plan, 4, WorkerLayout.lanes(CPUS), 4, Duration.ofMillis(2), 16,
-                new InferenceMetrics(registry, "lanes", 4, () -> 0));
+                new InferenceMetrics(registry, "lanes", "1", 4, () -> 0));
         predictor.start(4);
         assertThat(plan.batchSizesPerPass).as("the pass across both CPUs and each lane's").hasSize(3)
                 .allSatisfy(sizes -> assertThat(sizes).containsExactly(1, 2, 3, 4));

@@ -44,6 +44,9 @@ class ModelRepositoryEndToEndTest {
     @LocalServerPort
     int port;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     Http http;
     byte[] image = Images.png(16, 16);
 
@@ -142,6 +145,8 @@ class ModelRepositoryEndToEndTest {
         JsonNode before = classify("?model=other");
         assertThat(http.postEmpty("/v2/repository/models/other/unload", "Authorization", TOKEN).statusCode()).isEqualTo(200);
         assertThat(http.postRaw("/classify?model=other", "image/png", image).statusCode()).isEqualTo(404);
+        assertThat(registry.find("denseserve.requests").tag("model", "other").meters()).as("its series end with it").isEmpty();
+        assertThat(registry.find("denseserve.requests").tag("model", "tiny").tag("version", "2").meters()).isNotEmpty();
         HttpResponse<String> load = http.postEmpty("/v2/repository/models/other/load", "Authorization", TOKEN);
         assertThat(load.statusCode()).as(load.body()).isEqualTo(200);
         assertThat(TestRepository.probabilities(classify("?model=other"))).isEqualTo(TestRepository.probabilities(before));

@@ -18,7 +18,7 @@ class RequestMetricsTest {
         metrics.count(Outcome.ERROR);
         assertThat(count(registry, RequestMetrics.NO_MODEL, "error")).isEqualTo(2);
 
-        metrics.serve(new InferenceMetrics(registry, "densenet121", 8, () -> 0));
+        metrics.serve(new InferenceMetrics(registry, "densenet121", "1", 8, () -> 0));
         metrics.count(Outcome.OVERLOADED);
         metrics.count(Outcome.OVERLOADED, InferenceMetrics.Protocol.GRPC);
         assertThat(count(registry, "densenet121", "overloaded")).isEqualTo(1);
