@@ -26,27 +26,19 @@ import io.denseserve.preprocess.ImagePreprocessor;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -80,7 +72,7 @@ public class ModelService implements DisposableBean {
     /** Why the last load of each model failed, for the repository index. */
     private final Map<String, String> loadFailures = new ConcurrentHashMap<>();
     private final Object changes = new Object();
-    private ScheduledExecutorService poller;
+    private RepositoryPoll poll;
     private volatile String failure;
 
     ModelService(DenseServeProperties properties, MeterRegistry registry, RequestMetrics requestMetrics) {
@@ -122,7 +114,7 @@ public class ModelService implements DisposableBean {
                 throw new IllegalStateException("the model repository " + properties.getModel().getRepository()
                         + " holds no model folder");
             }
-            returnLoadingHeap();
+            MemoryReturn.afterLoading();
             state.set(ModelState.READY);
             pollRepository();
         } catch (IOException | RuntimeException | LinkageError e) {
@@ -177,61 +169,27 @@ public class ModelService implements DisposableBean {
     }
 
     /** The versions the policy serves, of those in a model's folder (oldest first, not empty). */
-    private List<String> wanted(List<String> versions) {
+    List<String> wanted(List<String> versions) {
         return properties.getModel().getVersions() == VersionPolicy.ALL ? versions
                 : List.of(versions.get(versions.size() - 1));
     }
 
-    /**
-     * With {@code denseserve.model.repository-poll} set, looks at the repository that often: a model
-     * whose versions differ from those served is loaded again, a model whose folder is gone is
-     * unloaded. A load that failed is tried again only once its folders change (a version still
-     * being copied in fails, and is loaded when the copy is complete).
-     */
+    /** With {@code denseserve.model.repository-poll} set, follows the repository's folders ({@link RepositoryPoll}). */
     private void pollRepository() {
         Duration every = properties.getModel().getRepositoryPoll();
-        if (repository == null || every == null || every.isZero()) {
-            return;
+        if (repository != null && every != null && !every.isZero()) {
+            poll = new RepositoryPoll(this, repository, every);
         }
-        poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "repository-poll");
-            thread.setDaemon(true);
-            return thread;
-        });
-        Map<String, String> failed = new HashMap<>();
-        poller.scheduleWithFixedDelay(() -> {
-            try {
-                List<String> names = repository.names();
-                for (String name : names) {
-                    List<String> versions = repository.versions(name);
-                    NavigableMap<String, ServedModel> now = served.get(name);
-                    if (versions.isEmpty() || now != null && List.copyOf(now.keySet()).equals(wanted(versions))) {
-                        continue;
-                    }
-                    String contents = repository.contents(name, wanted(versions));
-                    if (contents.equals(failed.get(name))) {
-                        continue;
-                    }
-                    try {
-                        LOG.info("the repository has other versions of model '{}': {}; loading", name, versions);
-                        loadModel(name);
-                        failed.remove(name);
-                    } catch (IOException | RuntimeException | LinkageError e) {
-                        failed.put(name, contents);
-                        LOG.warn("loading model '{}' found in the repository failed; what was served still serves: {}",
-                                name, e.getMessage());
-                    }
-                }
-                for (String name : served.keySet()) {
-                    if (!names.contains(name)) {
-                        LOG.info("model '{}' is gone from the repository; unloading", name);
-                        unloadModel(name);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("looking at the model repository failed: {}", e.getMessage());
-            }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The versions of a model served now, oldest first; empty if none. */
+    List<String> servedVersions(String name) {
+        return List.copyOf(served.getOrDefault(name, Collections.emptyNavigableMap()).keySet());
+    }
+
+    /** The names of the models served now. */
+    List<String> servedNames() {
+        return List.copyOf(served.keySet());
     }
 
     /** Stops serving every version of a model: each drains the requests that took it and is freed. */
@@ -250,7 +208,7 @@ public class ModelService implements DisposableBean {
     /** After a load or unload while serving (not at start, which collects once at its end). */
     private void returnHeapWhileServing() {
         if (state.get() == ModelState.READY) {
-            returnLoadingHeap();
+            MemoryReturn.afterLoading();
         }
     }
 
@@ -341,56 +299,6 @@ public class ModelService implements DisposableBean {
                 layout.describe(), settings.getBatchSize());
         return new ServedModel(bundle.manifest(), parameters, device.toString(), preprocessor, predictor, plan,
                 activationMaps, metrics, new ModelUsage());
-    }
-
-    /**
-     * One full collection before the service reports ready. Loading a checkpoint, folding it and
-     * writing the plan's graph churns through several copies of the weights: G1 grows the heap to
-     * about 1 GB for DenseNet-121 while the plan needs a few tens of MB, and a young-only workload
-     * never gives that memory back (G1 shrinks the heap after a full collection). It costs a pause
-     * of 45-105 ms while nothing is served yet; BENCHMARKS.md §3 gives the heap it leaves.
-     *
-     * <p>HotSpot skips a requested collection while another thread is inside a JNI critical region
-     * (its GC locker), as the main thread often is here, inflating classes from the jar while the
-     * context starts; {@code System.gc()} then returns having done nothing. So the request is
-     * repeated, a few milliseconds apart, until the collectors count one more collection.
-     */
-    private static void returnLoadingHeap() {
-        boolean collected = false;
-        for (int attempt = 0; attempt < 40 && !collected; attempt++) {
-            long before = collections();
-            System.gc();
-            collected = collections() > before;
-            if (!collected) {
-                LockSupport.parkNanos(5_000_000);
-            }
-        }
-        if (!collected) {
-            LOG.warn("the JVM skipped every full collection asked for after loading; the heap keeps what loading grew it to");
-        }
-        trimNativeHeap();
-    }
-
-    /**
-     * Hands the memory glibc keeps after native frees (a plan closed, loading's buffers) back to the
-     * system, through the JVM's own diagnostic command {@code System.trim_native_heap} (glibc's
-     * {@code malloc_trim}). The image sets {@code MALLOC_TRIM_THRESHOLD_} high so that libtorch's
-     * buffers are reused instead of unmapped per operation; without this, a model replaced or
-     * unloaded would stay in the process's RSS. Elsewhere (another C library) the command does
-     * nothing.
-     */
-    private static void trimNativeHeap() {
-        try {
-            ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                    "systemTrimNativeHeap", new Object[] {new String[0]}, new String[] {String[].class.getName()});
-        } catch (JMException | RuntimeException e) {
-            LOG.debug("the JVM could not trim the native heap: {}", e.toString());
-        }
-    }
-
-    private static long collections() {
-        return ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
     }
 
     private ModelBundle openBundle() throws IOException {
@@ -587,8 +495,8 @@ public class ModelService implements DisposableBean {
     @Override
     public void destroy() {
         state.set(ModelState.STOPPING);
-        if (poller != null) {
-            poller.shutdownNow();
+        if (poll != null) {
+            poll.close();
         }
         synchronized (changes) {
             served.values().forEach(versions -> versions.values().forEach(ModelService::free));
