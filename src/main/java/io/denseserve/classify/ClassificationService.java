@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Service;
 
 /**
@@ -73,7 +74,7 @@ public class ClassificationService {
      */
     public ClassificationResponse classify(ModelAddress address, byte[] image, int topK, ExplainRequest explain,
             long startNanos) {
-        return await(submit(address, image, explain, startNanos, startNanos + timeoutNanos), topK);
+        return await(leased(address, model -> submit(model, image, explain, startNanos, startNanos + timeoutNanos)), topK);
     }
 
     /** What a request may hand the model: an encoded image, or a tensor already preprocessed to its input shape. */
@@ -89,10 +90,11 @@ public class ClassificationService {
     public record Probabilities(ServedModel model, List<float[]> values) {}
 
     /**
-     * Class probabilities for several inputs: each is admitted and queued before any is awaited,
-     * so they share batches. The first input refused or failed fails the call; the inputs already
-     * queued are then withdrawn. The deadline is the request timeout's, or the caller's (a gRPC
-     * client's) where that comes first.
+     * Class probabilities for several inputs, all from one version of the model addressed (held for
+     * the whole call, so that a swap cannot split them): each is admitted and queued before any is
+     * awaited, so they share batches. The first input refused or failed fails the call; the inputs
+     * already queued are then withdrawn. The deadline is the request timeout's, or the caller's (a
+     * gRPC client's) where that comes first.
      *
      * @param callerDeadlineNanos a {@link System#nanoTime()} past which the caller no longer wants
      *     the result, or null: the request timeout's alone
@@ -103,79 +105,77 @@ public class ClassificationService {
         long timeout = startNanos + timeoutNanos;
         // nanoTime values compare by their difference
         long deadline = callerDeadlineNanos != null && callerDeadlineNanos - timeout < 0 ? callerDeadlineNanos : timeout;
+        ServedModel model = models.acquire(address);
         List<Pending> queued = new ArrayList<>(inputs.size());
         try {
             for (ModelInput input : inputs) {
                 queued.add(input instanceof ModelInput.EncodedImage image
-                        ? submit(address, image.bytes(), ExplainRequest.NONE, startNanos, deadline)
-                        : submitTensor(address, ((ModelInput.Tensor) input).values(), startNanos, deadline));
+                        ? submit(model, image.bytes(), ExplainRequest.NONE, startNanos, deadline)
+                        : submitTensor(model, ((ModelInput.Tensor) input).values(), startNanos, deadline));
             }
             List<float[]> values = new ArrayList<>(queued.size());
             for (Pending pending : queued) {
                 values.add(waitFor(pending.result(), deadline).probabilities());
             }
-            ServedModel model = queued.isEmpty() ? models.find(address.name(), address.version()) : queued.get(0).model();
             model.metrics().recordTotal(System.nanoTime() - startNanos);
             model.metrics().count(InferenceMetrics.Outcome.OK, protocol);
             return new Probabilities(model, values);
         } catch (RuntimeException e) {
             queued.forEach(p -> p.result().cancel(false));
             throw e;
+        } finally {
+            model.release(); // every input is answered or withdrawn by now
         }
     }
 
     /** Queues a preprocessed tensor without waiting for its result. */
-    private Pending submitTensor(ModelAddress address, float[] values, long startNanos, long deadlineNanos) {
-        return admitted(address, model -> {
-            if (values.length != model.preprocessor().inputSize()) {
-                throw new IllegalArgumentException("a tensor of " + values.length + " values; the model takes "
-                        + model.preprocessor().inputSize());
-            }
-            return new Pending(model, startNanos, 0, model.predictor().submit(values, deadlineNanos), ExplainRequest.NONE,
-                    null);
-        });
+    private Pending submitTensor(ServedModel model, float[] values, long startNanos, long deadlineNanos) {
+        if (values.length != model.preprocessor().inputSize()) {
+            throw new IllegalArgumentException("a tensor of " + values.length + " values; the model takes "
+                    + model.preprocessor().inputSize());
+        }
+        return admitted(() -> new Pending(model, startNanos, 0, model.predictor().submit(values, deadlineNanos),
+                ExplainRequest.NONE, null));
     }
 
-    /** Decodes, preprocesses and queues an image without waiting for its result. */
+    /** Decodes, preprocesses and queues an image for the model addressed, without waiting for its result. */
     Pending submit(ModelAddress address, byte[] image, long startNanos) {
-        return submit(address, image, ExplainRequest.NONE, startNanos, startNanos + timeoutNanos);
+        return leased(address, model -> submit(model, image, ExplainRequest.NONE, startNanos, startNanos + timeoutNanos));
     }
 
-    private Pending submit(ModelAddress address, byte[] image, ExplainRequest explain, long startNanos,
-            long deadlineNanos) {
-        return admitted(address, model -> {
-            Integer explainClass = explain.classIndex();
-            if (explain.wanted() && explainClass != null
-                    && (explainClass < 0 || explainClass >= model.activationMaps().classes())) {
-                throw new InvalidParameterException("explainClass " + explainClass + " does not exist; the model has "
-                        + "classes 0 to " + (model.activationMaps().classes() - 1));
-            }
-            return admittedSubmit(image, explain, startNanos, deadlineNanos, model);
-        });
+    private Pending submit(ServedModel model, byte[] image, ExplainRequest explain, long startNanos, long deadlineNanos) {
+        Integer explainClass = explain.classIndex();
+        if (explain.wanted() && explainClass != null && (explainClass < 0 || explainClass >= model.activationMaps().classes())) {
+            throw new InvalidParameterException("explainClass " + explainClass + " does not exist; the model has classes 0 to "
+                    + (model.activationMaps().classes() - 1));
+        }
+        return admitted(() -> admittedSubmit(image, explain, startNanos, deadlineNanos, model));
     }
 
     /**
-     * Runs {@code queue} on the model addressed, holding an admission permit and the model (so that a
-     * model being replaced is freed only after), both given back when its result is in or it fails.
+     * Runs {@code queue} on the model addressed, holding it until the result is in or the queueing
+     * fails, so that a model being replaced is freed only after.
      */
-    private Pending admitted(ModelAddress address, Function<ServedModel, Pending> queue) {
-        admission.admit();
-        ServedModel model;
-        try {
-            model = models.acquire(address);
-        } catch (RuntimeException e) {
-            admission.release();
-            throw e;
-        }
+    private Pending leased(ModelAddress address, Function<ServedModel, Pending> queue) {
+        ServedModel model = models.acquire(address);
         try {
             Pending pending = queue.apply(model);
-            pending.result().whenComplete((result, error) -> {
-                model.release();
-                admission.release();
-            });
+            pending.result().whenComplete((result, error) -> model.release());
             return pending;
         } catch (RuntimeException e) {
             model.release();
+            throw e;
+        }
+    }
+
+    /** Runs {@code queue} holding an admission permit, given back when its result is in or it fails. */
+    private Pending admitted(Supplier<Pending> queue) {
+        admission.admit();
+        try {
+            Pending pending = queue.get();
+            pending.result().whenComplete((result, error) -> admission.release());
+            return pending;
+        } catch (RuntimeException e) {
             admission.release();
             throw e;
         }

@@ -29,10 +29,10 @@ import org.springframework.util.FileSystemUtils;
 
 /**
  * Ten swaps between two versions of a model while eight clients classify with it, one request
- * after another: a version folder appears and is loaded (the new version takes the traffic, the
+ * after another (two of them two images at a time through the Open Inference Protocol): a version folder appears and is loaded (the new version takes the traffic, the
  * old drains and is freed), then disappears and is loaded again (back to the first). Every request
- * must succeed, and every answer must name the version that computed it: its probabilities are that
- * version's, and not the other's.
+ * must succeed, and every answer must name the version that computed it: its probabilities (both
+ * images', for a request of two) are that version's, and not the other's.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "denseserve.management.token=s3cret")
@@ -72,21 +72,39 @@ class ModelSwapUnderLoadTest {
         Map<String, AtomicInteger> answeredBy = new ConcurrentHashMap<>();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         List<Future<?>> load = new ArrayList<>();
+        String twoImages = JSON.writeValueAsString(java.util.Map.of("inputs", List.of(java.util.Map.of("name", "image",
+                "datatype", "BYTES", "shape", List.of(2), "data", List.of(java.util.Base64.getEncoder().encodeToString(image),
+                        java.util.Base64.getEncoder().encodeToString(image))))));
         for (int c = 0; c < CLIENTS; c++) {
+            boolean openInference = c < 2; // two of the clients send both images in one Open Inference Protocol request
             load.add(clients.submit(() -> {
                 while (running.get()) {
                     try {
-                        HttpResponse<String> response = http.postRaw("/classify?model=tiny&topK=3", "image/png", image);
+                        HttpResponse<String> response = openInference
+                                ? http.postRaw("/v2/models/tiny/infer", "application/json", twoImages.getBytes())
+                                : http.postRaw("/classify?model=tiny&topK=3", "image/png", image);
                         if (response.statusCode() != 200) {
                             failures.add(response.statusCode() + " " + response.body());
                             continue;
                         }
                         JsonNode answer = JSON.readTree(response.body());
-                        String version = answer.path("model").path("version").asText();
+                        String version = openInference ? answer.path("model_version").asText()
+                                : answer.path("model").path("version").asText();
                         double[] expected = reference.get(version);
-                        double[] got = TestRepository.probabilities(answer);
-                        if (expected == null || maxDifference(expected, got) > 1e-5) {
-                            failures.add("version " + version + " answered " + java.util.Arrays.toString(got));
+                        List<double[]> rows = new ArrayList<>();
+                        if (openInference) {
+                            JsonNode data = answer.path("outputs").get(0).path("data");
+                            for (int row = 0; row < 2; row++) {
+                                rows.add(new double[] {data.get(3 * row).asDouble(), data.get(3 * row + 1).asDouble(),
+                                    data.get(3 * row + 2).asDouble()});
+                            }
+                        } else {
+                            rows.add(TestRepository.probabilities(answer));
+                        }
+                        for (double[] got : rows) {
+                            if (expected == null || maxDifference(expected, got) > 1e-5) {
+                                failures.add("version " + version + " answered " + java.util.Arrays.toString(got));
+                            }
                         }
                         answeredBy.computeIfAbsent(version, v -> new AtomicInteger()).incrementAndGet();
                     } catch (RuntimeException | IOException e) {
