@@ -22,7 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Several models and versions from one repository ({@code <name>/<version>/}), every version
- * served: requests name the model and version they want and the answer names what computed it;
+ * served: requests name the model and version they want, the answer names what computed it, and
+ * a model answers as it does served alone;
  * the repository extension lists, loads and unloads behind its bearer token; names that leave the
  * repository are refused; and a corrupt new version is refused while the served ones keep answering.
  * The weights are seeded random (tests of routing, not of predictions), each folder's its own
@@ -80,6 +81,26 @@ class ModelRepositoryEndToEndTest {
         assertThat(http.get("/v2/models/tiny/versions/1").statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(http.get("/v2/models/tiny").body()).path("versions").toString()).isEqualTo("[\"1\",\"2\"]");
         assertThat(http.get("/v2/models/tiny/versions/9").statusCode()).isEqualTo(404);
+    }
+
+    /** A second service in this JVM serves one of the repository's folders as its only model. */
+    @Test
+    void aModelAnswersAsItDoesServedAlone() throws Exception {
+        try (org.springframework.context.ConfigurableApplicationContext alone =
+                new org.springframework.boot.builder.SpringApplicationBuilder(io.denseserve.DenseServeApplication.class)
+                        .properties("server.port=0", "denseserve.grpc.port=0",
+                                "denseserve.model.bundle=" + REPOSITORY.resolve("other/1"))
+                        .run()) {
+            Http itself = new Http(((org.springframework.boot.web.context.WebServerApplicationContext) alone).getWebServer()
+                    .getPort());
+            itself.awaitReady();
+            double[] expected = TestRepository.probabilities(JSON.readTree(
+                    itself.postRaw("/classify?topK=3", "image/png", image).body()));
+            double[] got = TestRepository.probabilities(classify("?model=other"));
+            for (int c = 0; c < 3; c++) {
+                assertThat(got[c]).as("class %d", c).isCloseTo(expected[c], org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
     }
 
     @Test
