@@ -26,6 +26,8 @@ import org.springframework.stereotype.Component;
 class InferenceProtocol {
 
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "classification");
+    /** Listed where the repository extension is on: a repository, and a management token. */
+    static final String MODEL_REPOSITORY = "model_repository";
     static final String IMAGE_INPUT = "image";
     static final String TENSOR_INPUT = "input";
 
@@ -33,6 +35,7 @@ class InferenceProtocol {
     private final ClassificationService service;
     private final ApplicationAvailability availability;
     private final int maxBatch;
+    private final List<String> extensions;
     private final String version;
 
     InferenceProtocol(ModelService models, ClassificationService service, ApplicationAvailability availability,
@@ -41,6 +44,11 @@ class InferenceProtocol {
         this.service = service;
         this.availability = availability;
         this.maxBatch = properties.getLimits().getMaxBatchImages();
+        boolean repository = properties.getModel().getRepository() != null
+                && new ManagementToken(properties.getManagement().getToken()).configured();
+        this.extensions = repository
+                ? java.util.stream.Stream.concat(EXTENSIONS.stream(), java.util.stream.Stream.of(MODEL_REPOSITORY)).toList()
+                : EXTENSIONS;
         this.version = version;
     }
 
@@ -55,7 +63,7 @@ class InferenceProtocol {
     record Inferred(BundleManifest manifest, OutputTensors.Built outputs) {}
 
     ServerMetadata server() {
-        return new ServerMetadata("denseserve", version, EXTENSIONS);
+        return new ServerMetadata("denseserve", version, extensions);
     }
 
     boolean ready() {

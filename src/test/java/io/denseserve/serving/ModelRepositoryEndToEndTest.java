@@ -81,6 +81,7 @@ class ModelRepositoryEndToEndTest {
         assertThat(http.get("/v2/models/tiny/versions/1").statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(http.get("/v2/models/tiny").body()).path("versions").toString()).isEqualTo("[\"1\",\"2\"]");
         assertThat(http.get("/v2/models/tiny/versions/9").statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(http.get("/v2").body()).path("extensions").toString()).contains("\"model_repository\"");
     }
 
     /** A second service in this JVM serves one of the repository's folders as its only model. */
