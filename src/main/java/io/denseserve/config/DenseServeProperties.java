@@ -74,6 +74,21 @@ public class DenseServeProperties {
          * ({@code /v2/repository/...}: index, load, unload); unset, those endpoints are off.
          */
         private String token;
+        /**
+         * A port of its own for the repository extension, which then answers there only (a
+         * Kubernetes Service or a firewall can leave it out); 0: the service's port.
+         */
+        @Min(0)
+        @Max(65535)
+        private int port;
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
 
         public String getToken() {
             return token;

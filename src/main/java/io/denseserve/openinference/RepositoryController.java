@@ -6,6 +6,7 @@ import io.denseserve.failure.ModelNotFoundException;
 import io.denseserve.serving.ModelService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
  * The Open Inference Protocol's model repository extension: the repository's index, and loading
  * or unloading one model ({@link ModelService#loadModel}, {@link ModelService#unloadModel}). Off
  * (404) unless {@code denseserve.management.token} is set; then every call needs it as a bearer
- * token: 401 without one, 403 with another. Names are checked against the repository's folders
+ * token: 401 without one, 403 with another. With {@code denseserve.management.port} set, it
+ * answers on that port only (404 on the service's). Names are checked against the repository's folders
  * ({@link io.denseserve.serving.ModelRepository}): nothing outside it is ever read, and nothing
  * is ever fetched.
  */
@@ -36,19 +38,21 @@ class RepositoryController {
 
     private final ModelService models;
     private final ManagementToken token;
+    private final int port;
 
     RepositoryController(ModelService models, DenseServeProperties properties) {
         this.models = models;
         this.token = new ManagementToken(properties.getManagement().getToken());
+        this.port = properties.getManagement().getPort();
     }
 
     record Loaded(String name, List<String> versions) {}
 
     @PostMapping(path = "/v2/repository/index", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Every model version in the repository and whether it is served", operationId = "repositoryIndex")
-    ResponseEntity<?> index(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization)
-            throws IOException {
-        ResponseEntity<?> refused = refused(authorization);
+    ResponseEntity<?> index(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+            HttpServletRequest request) throws IOException {
+        ResponseEntity<?> refused = refused(authorization, request);
         return refused != null ? refused : ResponseEntity.ok(models.index());
     }
 
@@ -57,8 +61,9 @@ class RepositoryController {
             description = "New versions are warmed before they take traffic; versions no longer selected drain and are freed "
                     + "before the answer. A version that fails to load leaves what was served serving (400 with the reason).")
     ResponseEntity<?> load(@PathVariable String name,
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        ResponseEntity<?> refused = refused(authorization);
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+            HttpServletRequest request) {
+        ResponseEntity<?> refused = refused(authorization, request);
         if (refused != null) {
             return refused;
         }
@@ -76,8 +81,9 @@ class RepositoryController {
     @PostMapping(path = "/v2/repository/models/{name}/unload", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Stop serving a model; its requests in flight are answered first", operationId = "repositoryUnload")
     ResponseEntity<?> unload(@PathVariable String name,
-            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        ResponseEntity<?> refused = refused(authorization);
+            @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+            HttpServletRequest request) {
+        ResponseEntity<?> refused = refused(authorization, request);
         if (refused != null) {
             return refused;
         }
@@ -86,9 +92,12 @@ class RepositoryController {
     }
 
     /** The answer to a caller that may not manage models, or null for one that may. */
-    private ResponseEntity<?> refused(String authorization) {
+    private ResponseEntity<?> refused(String authorization, HttpServletRequest request) {
         if (!token.configured()) {
             return error(HttpStatus.NOT_FOUND, "the repository extension is off: it needs denseserve.management.token");
+        }
+        if (port > 0 && request.getLocalPort() != port) {
+            return error(HttpStatus.NOT_FOUND, "the repository extension answers on the management port only");
         }
         if (!ManagementToken.presented(authorization)) {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")

@@ -29,7 +29,8 @@ import org.springframework.stereotype.Component;
  *   <li>each connection's idle timeout drawn evenly between half of
  *       {@code server.jetty.connection-idle-timeout} and all of it, so that thousands of idle
  *       connections opened together are not closed, and reopened by their clients, together;</li>
- *   <li>{@link BodyBuffering} in front of everything the server serves.</li>
+ *   <li>{@link BodyBuffering} in front of everything the server serves;</li>
+ *   <li>a second connector on {@code denseserve.management.port}, where set, for model management.</li>
  * </ul>
  */
 @Component
@@ -42,10 +43,12 @@ class JettySettings implements WebServerFactoryCustomizer<JettyServletWebServerF
     static final double IDLE_TIMEOUT_SPREAD = 0.5;
 
     private final int requestThreads;
+    private final int managementPort;
     private final BodyBuffering bodies;
 
     JettySettings(DenseServeProperties properties, BodyBuffering bodies) {
         this.requestThreads = properties.getInference().requestThreads();
+        this.managementPort = properties.getManagement().getPort();
         this.bodies = bodies;
     }
 
@@ -60,6 +63,11 @@ class JettySettings implements WebServerFactoryCustomizer<JettyServletWebServerF
             pool.setMaxThreads(requestThreads);
         }
         factory.addServerCustomizers(server -> {
+            if (managementPort > 0) {
+                ServerConnector management = new ServerConnector(server);
+                management.setPort(managementPort);
+                server.addConnector(management);
+            }
             for (var connector : server.getConnectors()) {
                 if (connector instanceof ServerConnector network) {
                     network.setAcceptQueueSize(ACCEPT_QUEUE);

@@ -228,6 +228,10 @@ class HelmChartTest {
             assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("denseserve-management");
             assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
         });
+        assertThat(env(c)).containsEntry("DENSESERVE_MANAGEMENT_PORT", "8082");
+        assertThat(c.getPorts()).anySatisfy(p -> assertThat(p.getContainerPort()).isEqualTo(8082));
+        assertThat(one(render("repository-model.yaml"), io.fabric8.kubernetes.api.model.Service.class).getSpec().getPorts())
+                .as("the management port stays out of the Service").noneSatisfy(p -> assertThat(p.getPort()).isEqualTo(8082));
         assertThat(env(one(render(null), Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)))
                 .as("no token by default: management is off").doesNotContainKey("DENSESERVE_MANAGEMENT_TOKEN");
     }

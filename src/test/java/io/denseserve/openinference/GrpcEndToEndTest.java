@@ -31,7 +31,6 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class GrpcEndToEndTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final int GRPC_PORT = freePort();
+    static final int GRPC_PORT = Http.freePort();
 
     @DynamicPropertySource
     static void grpcPort(DynamicPropertyRegistry registry) {
@@ -262,13 +261,5 @@ class GrpcEndToEndTest {
             out.add(new String(s, StandardCharsets.UTF_8));
         }
         return out;
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -35,7 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
     "denseserve.model.torchvision=densenet121", "denseserve.model.weights=/nonexistent/models/densenet121.pth"})
 class GrpcNotReadyTest {
 
-    static final int GRPC_PORT = GrpcEndToEndTest.freePort();
+    static final int GRPC_PORT = io.denseserve.testing.Http.freePort();
 
     @DynamicPropertySource
     static void grpcPort(DynamicPropertyRegistry registry) {

@@ -33,7 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class GrpcOverloadTest {
 
-    static final int GRPC_PORT = GrpcEndToEndTest.freePort();
+    static final int GRPC_PORT = Http.freePort();
 
     @DynamicPropertySource
     static void slowModelTinyQueue(DynamicPropertyRegistry registry) {

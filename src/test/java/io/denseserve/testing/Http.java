@@ -17,6 +17,15 @@ public final class Http {
 
     private final String base;
 
+    /** A TCP port free at the moment of asking, for a server a test starts on a port of its own. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Http(int port) {
         this.base = "http://localhost:" + port;
     }
