@@ -69,8 +69,10 @@ public class ModelService implements DisposableBean {
     private final AtomicReference<ModelState> state = new AtomicReference<>(ModelState.LOADING);
     /** Name, then version, to the model serving it; replaced whole on every change, never changed in place. */
     private volatile Map<String, NavigableMap<String, ServedModel>> served = Map.of();
-    /** Why the last load of each model failed, for the repository index. */
-    private final Map<String, String> loadFailures = new ConcurrentHashMap<>();
+    /** Why the last load of each model failed, by the versions it tried, for the repository index. */
+    private final Map<String, LoadFailure> loadFailures = new ConcurrentHashMap<>();
+
+    private record LoadFailure(List<String> versions, String reason) {}
     private final Object changes = new Object();
     private RepositoryPoll poll;
     private volatile String failure;
@@ -156,7 +158,7 @@ public class ModelService implements DisposableBean {
                     next.put(version, model);
                 }
             } catch (IOException | RuntimeException | LinkageError e) {
-                loadFailures.put(name, String.valueOf(e.getMessage()));
+                loadFailures.put(name, new LoadFailure(wanted, String.valueOf(e.getMessage())));
                 next.values().stream().filter(m -> !current.containsValue(m)).forEach(ModelService::free);
                 throw e;
             }
@@ -225,8 +227,9 @@ public class ModelService implements DisposableBean {
         for (String name : repository.names()) {
             for (String version : repository.versions(name)) {
                 boolean ready = now.getOrDefault(name, Collections.emptyNavigableMap()).containsKey(version);
+                LoadFailure failed = loadFailures.get(name);
                 entries.add(new IndexEntry(name, version, ready ? "READY" : "UNAVAILABLE",
-                        ready ? "" : loadFailures.getOrDefault(name, "")));
+                        !ready && failed != null && failed.versions().contains(version) ? failed.reason() : ""));
             }
         }
         return entries;
