@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
 class InferenceProtocol {
 
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "classification");
-    /** Listed where the repository extension is on: a repository, and a management token. */
+    /** Listed where the repository extension is on ({@link RepositoryController#on}). */
     static final String MODEL_REPOSITORY = "model_repository";
     static final String IMAGE_INPUT = "image";
     static final String TENSOR_INPUT = "input";
@@ -44,9 +44,7 @@ class InferenceProtocol {
         this.service = service;
         this.availability = availability;
         this.maxBatch = properties.getLimits().getMaxBatchImages();
-        boolean repository = properties.getModel().getRepository() != null
-                && new ManagementToken(properties.getManagement().getToken()).configured();
-        this.extensions = repository
+        this.extensions = RepositoryController.on(properties)
                 ? java.util.stream.Stream.concat(EXTENSIONS.stream(), java.util.stream.Stream.of(MODEL_REPOSITORY)).toList()
                 : EXTENSIONS;
         this.version = version;
@@ -75,9 +73,7 @@ class InferenceProtocol {
         ServedModel model = served(name, version);
         BundleManifest manifest = model.manifest();
         int[] chw = chw(model);
-        List<String> versions = models.all().stream().filter(m -> m.name().equals(model.name()))
-                .map(ServedModel::version).toList();
-        return new ModelMetadata(name, versions, "densenet_" + model.plan().engine().label(),
+        return new ModelMetadata(name, models.servedVersions(model.name()), "densenet_" + model.plan().engine().label(),
                 List.of(new TensorMetadata(IMAGE_INPUT, InputTensors.BYTES, List.of(-1L)),
                         new TensorMetadata(TENSOR_INPUT, InputTensors.FP32, List.of(-1L, (long) chw[0], (long) chw[1], (long) chw[2]))),
                 List.of(new TensorMetadata(OutputTensors.PROBABILITIES, InputTensors.FP32,

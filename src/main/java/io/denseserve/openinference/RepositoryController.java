@@ -48,12 +48,17 @@ class RepositoryController {
 
     record Loaded(String name, List<String> versions) {}
 
+    /** Whether the extension is on: a repository to manage, and a token to manage it with. */
+    static boolean on(DenseServeProperties properties) {
+        return properties.getModel().getRepository() != null
+                && new ManagementToken(properties.getManagement().getToken()).configured();
+    }
+
     @PostMapping(path = "/v2/repository/index", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Every model version in the repository and whether it is served", operationId = "repositoryIndex")
     ResponseEntity<?> index(@RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
             HttpServletRequest request) throws IOException {
-        ResponseEntity<?> refused = refused(authorization, request);
-        return refused != null ? refused : ResponseEntity.ok(models.index());
+        return managed(authorization, request, () -> ResponseEntity.ok(models.index()));
     }
 
     @PostMapping(path = "/v2/repository/models/{name}/load", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -62,33 +67,40 @@ class RepositoryController {
                     + "before the answer. A version that fails to load leaves what was served serving (400 with the reason).")
     ResponseEntity<?> load(@PathVariable String name,
             @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-            HttpServletRequest request) {
-        ResponseEntity<?> refused = refused(authorization, request);
-        if (refused != null) {
-            return refused;
-        }
-        try {
-            return ResponseEntity.ok(new Loaded(name, models.loadModel(name)));
-        } catch (ModelNotFoundException | InvalidParameterException e) {
-            throw e;
-        } catch (IOException | RuntimeException | LinkageError e) {
-            LOG.warn("loading model '{}' failed; what was served still serves: {}", name, e.getMessage());
-            return error(HttpStatus.BAD_REQUEST, "model '" + name + "' could not be loaded; what was served still serves: "
-                    + e.getMessage());
-        }
+            HttpServletRequest request) throws IOException {
+        return managed(authorization, request, () -> {
+            try {
+                return ResponseEntity.ok(new Loaded(name, models.loadModel(name)));
+            } catch (ModelNotFoundException | InvalidParameterException e) {
+                throw e;
+            } catch (IOException | RuntimeException | LinkageError e) {
+                LOG.warn("loading model '{}' failed; what was served still serves: {}", name, e.getMessage());
+                return error(HttpStatus.BAD_REQUEST, "model '" + name + "' could not be loaded; what was served still "
+                        + "serves: " + e.getMessage());
+            }
+        });
     }
 
     @PostMapping(path = "/v2/repository/models/{name}/unload", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Stop serving a model; its requests in flight are answered first", operationId = "repositoryUnload")
     ResponseEntity<?> unload(@PathVariable String name,
             @RequestHeader(value = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-            HttpServletRequest request) {
+            HttpServletRequest request) throws IOException {
+        return managed(authorization, request, () -> {
+            models.unloadModel(name);
+            return ResponseEntity.ok(new Loaded(name, List.of()));
+        });
+    }
+
+    /** One management call's answer, computed once the caller may manage models. */
+    @FunctionalInterface
+    private interface Call {
+        ResponseEntity<?> answer() throws IOException;
+    }
+
+    private ResponseEntity<?> managed(String authorization, HttpServletRequest request, Call call) throws IOException {
         ResponseEntity<?> refused = refused(authorization, request);
-        if (refused != null) {
-            return refused;
-        }
-        models.unloadModel(name);
-        return ResponseEntity.ok(new Loaded(name, List.of()));
+        return refused != null ? refused : call.answer();
     }
 
     /** The answer to a caller that may not manage models, or null for one that may. */

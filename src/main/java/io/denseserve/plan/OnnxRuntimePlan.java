@@ -56,9 +56,10 @@ public final class OnnxRuntimePlan implements InferencePlan {
     }
 
     /**
-     * Drops the serialized graph, which no open pass needs: each session holds its own optimized
-     * copy. The graph is about 32 MB for DenseNet-121, and G1 keeps up to 70% of the heap free
-     * after a collection, so a live graph holds about three times its size in committed heap.
+     * Releases the serialized graph: an open pass never reads it, each session keeping its own
+     * optimized copy. For DenseNet-121 it is about 32 MB, and G1 leaves up to 70% of the heap free
+     * after a collection, so a graph kept alive would hold about three times its size in committed
+     * heap.
      */
     @Override
     public void passesOpened() {
@@ -68,7 +69,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
     private byte[] source() {
         byte[] source = graph;
         if (source == null) {
-            throw new IllegalStateException("every forward pass of this plan is already open; its graph was freed");
+            throw new IllegalStateException("this plan's forward passes are all open and its graph is released");
         }
         return source;
     }

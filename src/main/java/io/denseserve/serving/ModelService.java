@@ -136,9 +136,7 @@ public class ModelService implements DisposableBean {
      * @return the versions now served
      */
     public List<String> loadModel(String name) throws IOException {
-        if (repository == null) {
-            throw new ModelNotFoundException("this server has no model repository (denseserve.model.repository)");
-        }
+        ModelRepository repository = repository();
         synchronized (changes) {
             List<String> versions = repository.versions(name);
             if (versions.isEmpty()) {
@@ -184,8 +182,16 @@ public class ModelService implements DisposableBean {
         }
     }
 
+    /** The repository, for a call that needs one: 404 without. */
+    private ModelRepository repository() {
+        if (repository == null) {
+            throw new ModelNotFoundException("this server has no model repository (denseserve.model.repository)");
+        }
+        return repository;
+    }
+
     /** The versions of a model served now, oldest first; empty if none. */
-    List<String> servedVersions(String name) {
+    public List<String> servedVersions(String name) {
         return List.copyOf(served.getOrDefault(name, Collections.emptyNavigableMap()).keySet());
     }
 
@@ -219,9 +225,7 @@ public class ModelService implements DisposableBean {
 
     /** Every version folder of the repository, with its state: READY (served) or UNAVAILABLE. */
     public List<IndexEntry> index() throws IOException {
-        if (repository == null) {
-            throw new ModelNotFoundException("this server has no model repository (denseserve.model.repository)");
-        }
+        ModelRepository repository = repository();
         List<IndexEntry> entries = new ArrayList<>();
         Map<String, NavigableMap<String, ServedModel>> now = served;
         for (String name : repository.names()) {
@@ -458,11 +462,6 @@ public class ModelService implements DisposableBean {
                     + versions.keySet());
         }
         return model;
-    }
-
-    /** The default model's latest version (see {@link #find}). */
-    public ServedModel current() {
-        return find(null, null);
     }
 
     /**

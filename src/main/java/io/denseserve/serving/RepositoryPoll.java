@@ -43,8 +43,12 @@ final class RepositoryPoll implements AutoCloseable {
             List<String> names = repository.names();
             for (String name : names) {
                 List<String> versions = repository.versions(name);
-                if (!versions.isEmpty() && !models.servedVersions(name).equals(models.wanted(versions))) {
-                    load(name, versions);
+                if (versions.isEmpty()) {
+                    continue;
+                }
+                List<String> wanted = models.wanted(versions);
+                if (!models.servedVersions(name).equals(wanted)) {
+                    load(name, wanted);
                 }
             }
             for (String name : models.servedNames()) {
@@ -58,13 +62,13 @@ final class RepositoryPoll implements AutoCloseable {
         }
     }
 
-    private void load(String name, List<String> versions) throws IOException {
-        String contents = repository.contents(name, models.wanted(versions));
+    private void load(String name, List<String> wanted) throws IOException {
+        String contents = repository.contents(name, wanted);
         if (contents.equals(failed.get(name))) {
             return;
         }
         try {
-            LOG.info("the repository has other versions of model '{}': {}; loading", name, versions);
+            LOG.info("the repository has other versions of model '{}' to serve: {}; loading", name, wanted);
             models.loadModel(name);
             failed.remove(name);
         } catch (IOException | RuntimeException | LinkageError e) {

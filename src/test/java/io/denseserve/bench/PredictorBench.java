@@ -43,7 +43,7 @@ public final class PredictorBench {
         }
         ModelService service = StandaloneModelService.create(properties, new SimpleMeterRegistry());
         service.load();
-        ServedModel model = service.current();
+        ServedModel model = service.find(null, null);
         System.out.printf("LOADED,rss_mib=%d%n", ForwardBench.rssMiB("VmRSS:"));
         byte[] image = Files.readAllBytes(Path.of(args[1]));
         ImageDecoder decoder = new ImageDecoder(Long.MAX_VALUE, Long.MAX_VALUE);

@@ -6,7 +6,6 @@ import io.denseserve.DenseServeApplication;
 import io.denseserve.testing.Http;
 import io.denseserve.testing.Images;
 import io.denseserve.testing.TestBundles;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,10 +27,7 @@ class GracefulShutdownTest {
 
     @Test
     void inFlightRequestsFinishDuringShutdown() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Http.freePort();
         Path bundle = TestBundles.rgb(22, 12, 96);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(DenseServeApplication.class).run(
                 "--server.port=" + port, "--denseserve.model.bundle=" + bundle,

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.denseserve.testing.Images;
 import io.denseserve.testing.TinyModelServerTest;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -45,10 +44,7 @@ class PrometheusScrapeTest extends TinyModelServerTest {
     void prometheusScrapesAndEveryDashboardQueryReturnsData() throws Exception {
         DeploymentFilesTest.requireTool(PROMETHEUS);
         Http http = readyService();
-        int promPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            promPort = socket.getLocalPort();
-        }
+        int promPort = Http.freePort();
         Path config = tmp.resolve("prometheus.yml");
         Files.writeString(config, """
                 global:

@@ -1,7 +1,6 @@
 package io.denseserve.reliability;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +32,7 @@ final class PodmanContainer implements RunningService, AutoCloseable {
     /** {@code podman run -d} with {@code options}; returns once readiness is UP (or fails with the logs). */
     static PodmanContainer run(String name, String image, String... options) throws IOException, InterruptedException {
         podman(Duration.ofSeconds(30), "rm", "--force", "--ignore", name);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = io.denseserve.testing.Http.freePort();
         List<String> args = new ArrayList<>(List.of("run", "--detach", "--name", name, "--publish", "127.0.0.1:" + port + ":8080"));
         args.addAll(Arrays.asList(options));
         args.add(image);
