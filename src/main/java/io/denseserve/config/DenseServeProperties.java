@@ -260,9 +260,23 @@ public class DenseServeProperties {
         /** A request not answered within this is dropped (before inference if still queued) with 504. */
         @NotNull
         private Duration requestTimeout = Duration.ofSeconds(10);
+        /**
+         * A worker thread that finds no request for this long ends; its forward pass stays open and
+         * warm for the next, started when a request comes. A model without traffic holds no thread.
+         */
+        @NotNull
+        private Duration workerIdleTimeout = Duration.ofSeconds(30);
 
         public DeviceChoice getDevice() {
             return device;
+        }
+
+        public Duration getWorkerIdleTimeout() {
+            return workerIdleTimeout;
+        }
+
+        public void setWorkerIdleTimeout(Duration workerIdleTimeout) {
+            this.workerIdleTimeout = workerIdleTimeout;
         }
 
         /**

@@ -11,10 +11,14 @@ import io.denseserve.plan.InferencePlan;
 import io.denseserve.plan.Softmax;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,10 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pool of worker threads, each with its own {@link ForwardPass} of the served {@link
- * InferencePlan} (passes are not thread-safe), fed by one bounded queue and batching dynamically
- * through {@link BatchCollector}. Where the {@link WorkerLayout} widens, the two workers share one
- * more pass across all the CPUs and {@link CoreLanes} decides, batch by batch, which runs it.
+ * A pool of worker threads, each running one of the served {@link InferencePlan}'s {@link
+ * ForwardPass}es at a time (passes are not thread-safe), fed by one bounded queue and batching
+ * dynamically through {@link BatchCollector}. Where the {@link WorkerLayout} widens, the two workers
+ * share one more pass across all the CPUs and {@link CoreLanes} decides, batch by batch, which runs it.
+ *
+ * <p>A model without traffic holds no worker thread: a worker that finds no job for {@code
+ * idleTimeout} ends, leaving its pass, open and warm, to the next, and a job queued while fewer
+ * workers than the layout's run starts one. Only what a pass needs is kept between requests (its
+ * engine's session); a pass of a plan whose passes carry per-thread settings re-applies them on the
+ * new thread ({@link ForwardPass#forward} of such a plan).
  *
  * <p>Admission control happens at {@link #submit}: a full queue throws {@link
  * OverloadedException} at once instead of letting latency grow without bound. A job whose deadline
@@ -48,17 +58,26 @@ public final class BatchingPredictor implements AutoCloseable {
     private final int inputSize;
     private final BlockingQueue<InferenceJob> queue;
     private final BatchCollector collector;
-    private final List<Thread> workers = new ArrayList<>();
     private final InferenceMetrics metrics;
+    private final long idleTimeoutNanos;
+    /** Open passes no worker holds: a worker takes one as it starts and leaves it as it ends. */
+    private final Deque<ForwardPass> freePasses = new ConcurrentLinkedDeque<>();
+    /** Guards {@link #workers}, {@link #liveWorkers} and {@link #started}. */
+    private final Object workersLock = new Object();
+    private final Set<Thread> workers = new HashSet<>();
+    /** Workers holding or about to take a pass; read without the lock on every submit. */
+    private volatile int liveWorkers;
+    private boolean started;
     private volatile boolean running = true;
 
     /**
-     * Creates the layout's worker threads; {@link #start} starts them.
+     * A predictor that opens its passes in {@link #start}.
      *
      * @param inputSize floats in one preprocessed image
+     * @param idleTimeout how long a worker waits for a job before it ends
      */
     public BatchingPredictor(InferencePlan plan, int inputSize, WorkerLayout layout, int batchSize,
-            Duration maxBatchDelay, int queueCapacity, InferenceMetrics metrics) {
+            Duration maxBatchDelay, int queueCapacity, Duration idleTimeout, InferenceMetrics metrics) {
         this.plan = plan;
         this.layout = layout;
         this.lanes = layout.widens() ? new CoreLanes() : null;
@@ -66,12 +85,8 @@ public final class BatchingPredictor implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.collector = new BatchCollector(batchSize, maxBatchDelay.toNanos());
         this.metrics = metrics;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
         this.warmedUp = new CountDownLatch(layout.workers());
-        for (int i = 0; i < layout.workers(); i++) {
-            Thread t = new Thread(this::work, "inference-worker-" + i);
-            t.setDaemon(true);
-            this.workers.add(t);
-        }
     }
 
     /** Starts the workers without warming their passes (tests). */
@@ -80,23 +95,29 @@ public final class BatchingPredictor implements AutoCloseable {
     }
 
     /**
-     * Starts the workers and returns once every forward pass they will use (each worker's own
-     * and, with lanes, the pass across all the CPUs) has run every batch size from 1 to {@code
+     * Starts the workers and returns once every forward pass they will use (one per worker and,
+     * with lanes, the pass across all the CPUs) has run every batch size from 1 to {@code
      * warmUpBatchSize}, so that each pass's engine has chosen its kernels and planned its memory
-     * for each shape before the first real request. Each worker warms its pass on its own thread,
-     * the one that will run it.
+     * for each shape before the first real request. Each worker opens and warms its pass on its own
+     * thread, side by side.
      *
      * @throws IllegalStateException if a warm-up forward pass fails; the workers then stop
      */
     public void start(int warmUpBatchSize) {
         this.warmUpBatchSize = warmUpBatchSize;
         if (lanes != null) {
-            widePass = plan.passBoundToOpeningThread()
-                    ? new PinnedPass(() -> plan.openAlone(layout.wideThreads()), "inference-wide")
+            widePass = plan.passSettingsPerThread()
+                    ? new PinnedPass(() -> plan.openAlone(layout.wideThreads()), "inference-wide " + metrics.label(),
+                            Duration.ofNanos(idleTimeoutNanos))
                     : plan.openAlone(layout.wideThreads());
             warm(widePass);
         }
-        workers.forEach(Thread::start);
+        synchronized (workersLock) {
+            started = true;
+            for (int i = 0; i < layout.workers(); i++) {
+                startWorker(true);
+            }
+        }
         try {
             warmedUp.await();
         } catch (InterruptedException e) {
@@ -147,7 +168,31 @@ public final class BatchingPredictor implements AutoCloseable {
         if (!queue.offer(job)) {
             throw new OverloadedException("the inference queue is full (" + queue.size() + " waiting); retry shortly");
         }
+        if (liveWorkers < layout.workers()) {
+            synchronized (workersLock) {
+                while (running && started && liveWorkers < layout.workers()) {
+                    startWorker(false);
+                }
+            }
+        }
+        if (!running && queue.remove(job)) { // closed meanwhile, and no worker took it
+            throw new ModelNotReadyException("the model is shutting down");
+        }
         return job.result;
+    }
+
+    /** Worker threads running now (a model without traffic has none once they have idled out). */
+    public int workerThreads() {
+        return liveWorkers;
+    }
+
+    /** @param opening whether the worker opens and warms a pass of its own (at start) or takes a free one */
+    private void startWorker(boolean opening) {
+        liveWorkers++;
+        Thread t = new Thread(() -> work(opening), "inference-worker " + metrics.label());
+        t.setDaemon(true);
+        workers.add(t);
+        t.start();
     }
 
     /** This worker's pass, opened and warmed on its own thread; closed again if warming fails. */
@@ -162,39 +207,94 @@ public final class BatchingPredictor implements AutoCloseable {
         }
     }
 
-    private void work() {
-        ForwardPass opened;
-        try {
-            opened = openWarmed();
-        } catch (RuntimeException e) {
-            warmUpFailure = e instanceof IllegalStateException ? e
-                    : new IllegalStateException("a worker's forward pass failed to open: " + e.getMessage(), e);
-            return;
-        } finally {
-            warmedUp.countDown();
+    private void work(boolean opening) {
+        ForwardPass pass;
+        if (opening) {
+            try {
+                pass = openWarmed();
+            } catch (RuntimeException e) {
+                warmUpFailure = e instanceof IllegalStateException ? e
+                        : new IllegalStateException("a worker's forward pass failed to open: " + e.getMessage(), e);
+                leave(null);
+                return;
+            } finally {
+                warmedUp.countDown();
+            }
+        } else {
+            pass = freePasses.poll(); // one is free for every worker started after its predecessor left
+            if (pass == null) {
+                LOG.error("a worker started with no free forward pass; it ends");
+                leave(null);
+                return;
+            }
         }
-        try (ForwardPass pass = opened) {
+        boolean handedOver = false;
+        try {
+            long lastWork = System.nanoTime();
             while (running || !queue.isEmpty()) {
-                if (lanes == null) {
-                    List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS);
-                    if (!batch.isEmpty()) {
-                        run(pass, batch, () -> {});
-                    }
-                } else {
-                    workInLane(pass);
+                if (lanes == null ? workAlone(pass) : workInLane(pass)) {
+                    lastWork = System.nanoTime();
+                } else if (running && System.nanoTime() - lastWork > idleTimeoutNanos && leave(pass)) {
+                    handedOver = true;
+                    return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (!handedOver) {
+                pass.close();
+                leave(null);
+            }
         }
     }
 
-    /** Collects one batch and runs it in this worker's lane or, where it is the only work, across all the CPUs. */
-    private void workInLane(ForwardPass lane) throws InterruptedException {
+    /**
+     * Ends this idle worker, its pass left for the next, unless a job arrived meanwhile that no
+     * other worker will take: the submitter saw this worker still counted and started none.
+     *
+     * @return whether the worker ends
+     */
+    private boolean leave(ForwardPass pass) {
+        if (pass != null) { // null: a worker ending for good
+            freePasses.push(pass);
+        }
+        synchronized (workersLock) {
+            liveWorkers--;
+            workers.remove(Thread.currentThread());
+        }
+        if (queue.isEmpty() || pass == null) {
+            return true;
+        }
+        synchronized (workersLock) {
+            if (liveWorkers >= layout.workers() || !freePasses.remove(pass)) {
+                return true; // another worker took over
+            }
+            liveWorkers++;
+            workers.add(Thread.currentThread());
+            return false;
+        }
+    }
+
+    /** Collects one batch and runs it on this worker's pass; whether there was one. */
+    private boolean workAlone(ForwardPass pass) throws InterruptedException {
+        List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS);
+        if (batch.isEmpty()) {
+            return false;
+        }
+        run(pass, batch, () -> {});
+        return true;
+    }
+
+    /**
+     * Collects one batch and runs it in this worker's lane or, where it is the only work, across
+     * all the CPUs; whether there was one.
+     */
+    private boolean workInLane(ForwardPass lane) throws InterruptedException {
         lanes.awaitFreeLane();
         List<InferenceJob> batch = collector.next(queue, IDLE_WAIT_MILLIS, lanes::holdsJobs);
         if (batch.isEmpty()) {
-            return;
+            return false;
         }
         CoreLanes.Grant grant = lanes.take(!queue.isEmpty());
         metrics.recordBatchWidth(grant == CoreLanes.Grant.ALL_CPUS);
@@ -211,6 +311,7 @@ public final class BatchingPredictor implements AutoCloseable {
         } finally {
             release.run();
         }
+        return true;
     }
 
     /** @param afterForward runs as soon as the forward pass has returned or thrown, before any result completes */
@@ -266,13 +367,23 @@ public final class BatchingPredictor implements AutoCloseable {
      */
     @Override
     public void close() {
-        running = false;
-        for (Thread t : workers) {
+        List<Thread> running;
+        synchronized (workersLock) {
+            this.running = false;
+            if (started && liveWorkers == 0 && !queue.isEmpty()) {
+                startWorker(false); // to answer what was queued as the last worker left
+            }
+            running = new ArrayList<>(workers);
+        }
+        for (Thread t : running) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(30));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        for (ForwardPass pass; (pass = freePasses.poll()) != null; ) {
+            pass.close();
         }
         if (widePass != null) {
             widePass.close();

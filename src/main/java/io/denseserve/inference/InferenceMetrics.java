@@ -47,6 +47,7 @@ public final class InferenceMetrics {
 
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
+    private final String label;
 
     /**
      * The metrics of one version of a model, every meter tagged {@code model} and {@code version}.
@@ -56,6 +57,7 @@ public final class InferenceMetrics {
     public InferenceMetrics(MeterRegistry registry, String model, String version, int maxBatchSize,
             Supplier<Number> queueDepth) {
         this.registry = registry;
+        this.label = model + ":" + version;
         Tags tags = Tags.of("model", model, "version", version);
         total = timer("denseserve.request", "whole request: decode, preprocess, queue, inference, response", tags);
         preprocess = timer("denseserve.preprocess", "image decoding and preprocessing", tags);
@@ -101,6 +103,11 @@ public final class InferenceMetrics {
                 .publishPercentileHistogram().publishPercentiles(0.5, 0.95, 0.99)
                 .serviceLevelObjectives(SLO).minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry));
+    }
+
+    /** The model and version these metrics are of, as {@code name:version}. */
+    public String label() {
+        return label;
     }
 
     /** Time of a request that produced a classification. */

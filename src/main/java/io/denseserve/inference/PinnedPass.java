@@ -2,32 +2,39 @@ package io.denseserve.inference;
 
 import io.denseserve.plan.ForwardOutput;
 import io.denseserve.plan.ForwardPass;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * A forward pass opened on a thread of its own and always run there, whichever worker asks, for
- * a plan whose passes belong to the thread that opened them ({@link
- * io.denseserve.plan.InferencePlan#passBoundToOpeningThread}: libtorch keeps its intra-op thread
+ * a plan whose passes keep settings per thread ({@link
+ * io.denseserve.plan.InferencePlan#passSettingsPerThread}: libtorch keeps its intra-op thread
  * count per thread). The pass across all the CPUs then keeps its count while each lane's worker
  * keeps its own. The worker that was granted all the CPUs waits for the result, as it would for
- * its own pass.
+ * its own pass. The thread ends after {@code idleTimeout} without a call; the next call starts
+ * another, to which the pass re-applies its settings.
  */
 final class PinnedPass implements ForwardPass {
 
     private final ExecutorService thread;
     private final ForwardPass pass;
 
-    PinnedPass(Supplier<ForwardPass> open, String threadName) {
-        this.thread = Executors.newSingleThreadExecutor(task -> {
-            Thread t = new Thread(task, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+    PinnedPass(Supplier<ForwardPass> open, String threadName, Duration idleTimeout) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, idleTimeout.toNanos(), TimeUnit.NANOSECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread t = new Thread(task, threadName);
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        this.thread = executor;
         this.pass = call(open::get);
     }
 

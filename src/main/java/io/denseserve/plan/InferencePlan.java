@@ -29,15 +29,18 @@ public interface InferencePlan extends AutoCloseable {
 
     /**
      * Opens a forward pass that runs on {@code threads} intra-op threads. ONNX Runtime's pass may
-     * then be used by any thread (one at a time); libtorch's applies the count to the opening
-     * thread, which must be the one that runs it.
+     * then be used by any thread (one at a time); libtorch's applies the count to the thread that
+     * runs it, again whenever another thread takes the pass over.
      *
      * @throws PlanException if the engine cannot start one
      */
     ForwardPass open(int threads);
 
-    /** Whether a pass must run on the thread that opened it (libtorch's; see {@link #open(int)}). */
-    default boolean passBoundToOpeningThread() {
+    /**
+     * Whether a pass's settings belong to the thread that runs it (libtorch's; see {@link
+     * #open(int)}): a pass shared by several threads would then re-apply them at every change.
+     */
+    default boolean passSettingsPerThread() {
         return false;
     }
 

@@ -21,6 +21,8 @@ public final class OnnxRuntimePlan implements InferencePlan {
     private static final Set<String> LOGITS_ONLY = Set.of(DenseNetGraph.LOGITS);
     /** ONNX Runtime's configuration key for intra-op threads spinning between operators. */
     private static final String ALLOW_SPINNING_KEY = "session.intra_op.allow_spinning";
+    /** ONNX Runtime's configuration key that stops spinning intra-op threads as each run ends. */
+    private static final String FORCE_SPINNING_STOP_KEY = "session.force_spinning_stop";
     /** System property that sets which passes' intra-op threads spin: none (the default), alone or all. */
     public static final String SPIN_PROPERTY = "denseserve.onnxruntime.spin";
 
@@ -113,7 +115,11 @@ public final class OnnxRuntimePlan implements InferencePlan {
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
         String spin = System.getProperty(SPIN_PROPERTY, "none");
-        options.addConfigEntry(ALLOW_SPINNING_KEY, spin.equals("all") || alone && spin.equals("alone") ? "1" : "0");
+        boolean spinsAlone = alone && spin.equals("alone");
+        options.addConfigEntry(ALLOW_SPINNING_KEY, spinsAlone || spin.equals("all") ? "1" : "0");
+        if (spinsAlone) {
+            options.addConfigEntry(FORCE_SPINNING_STOP_KEY, "1");
+        }
         return options;
     }
 

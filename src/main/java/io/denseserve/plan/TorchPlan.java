@@ -64,17 +64,23 @@ public final class TorchPlan implements InferencePlan {
     }
 
     @Override
-    public boolean passBoundToOpeningThread() {
+    public boolean passSettingsPerThread() {
         return true;
     }
 
     @Override
     public ForwardPass open(int threads) {
-        JniUtils.setNumThreads(threads);
-        JniUtils.setGradMode(false);
+        bind(threads);
         return new ForwardPass() {
+            /** The thread the pass's per-thread settings were applied to. */
+            private Thread boundTo = Thread.currentThread();
+
             @Override
             public ForwardOutput forward(float[][] images, boolean features) {
+                if (boundTo != Thread.currentThread()) { // a worker that took over an idle one's pass
+                    bind(threads);
+                    boundTo = Thread.currentThread();
+                }
                 int size = (int) imageShape.size();
                 float[] flat = new float[images.length * size];
                 for (int i = 0; i < images.length; i++) {
@@ -107,6 +113,12 @@ public final class TorchPlan implements InferencePlan {
             @Override
             public void close() {}
         };
+    }
+
+    /** libtorch's per-thread settings, on the calling thread. */
+    private static void bind(int threads) {
+        JniUtils.setNumThreads(threads);
+        JniUtils.setGradMode(false);
     }
 
     /** The array's values as {@code images} rows, one per image. */

@@ -294,7 +294,8 @@ public class ModelService implements DisposableBean {
             return model == null ? 0 : model.predictor().queueDepth();
         });
         BatchingPredictor predictor = new BatchingPredictor(plan, preprocessor.inputSize(), layout,
-                settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(), metrics);
+                settings.getBatchSize(), settings.getMaxBatchDelay(), settings.getQueueCapacity(),
+                settings.getWorkerIdleTimeout(), metrics);
         state.compareAndSet(ModelState.LOADING, ModelState.WARMING_UP);
         predictor.start(settings.getBatchSize());
         plan.passesOpened();

@@ -2,6 +2,7 @@ package io.denseserve.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.denseserve.failure.DeadlineExceededException;
 import io.denseserve.failure.InferenceFailedException;
@@ -9,13 +10,19 @@ import io.denseserve.failure.ModelNotReadyException;
 import io.denseserve.failure.OverloadedException;
 import io.denseserve.plan.FeatureMap;
 import io.denseserve.plan.ForwardOutput;
+import io.denseserve.plan.Softmax;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +65,7 @@ class BatchingPredictorTest {
     BatchingPredictor predictor(int batchSize, int queueCapacity) {
         InferenceMetrics metrics = new InferenceMetrics(registry, "flaky", "1", batchSize, () -> 0);
         predictor = new BatchingPredictor(StubPlan.of(BatchingPredictorTest::flakyIdentity), 4, WorkerLayout.fixed(1, 1), batchSize, Duration.ofMillis(20),
-                queueCapacity, metrics);
+                queueCapacity, Duration.ofSeconds(30), metrics);
         return predictor;
     }
 
@@ -166,8 +173,73 @@ class BatchingPredictorTest {
             throw new IllegalStateException("no kernel for this shape");
         });
         predictor = new BatchingPredictor(broken, 4, WorkerLayout.fixed(2, 1), 4, Duration.ofMillis(20), 8,
-                new InferenceMetrics(registry, "broken", "1", 4, () -> 0));
+                Duration.ofSeconds(30), new InferenceMetrics(registry, "broken", "1", 4, () -> 0));
         assertThatThrownBy(() -> predictor.start(4)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("warm-up forward pass failed").hasMessageContaining("no kernel for this shape");
+    }
+
+    /** Live threads whose names end with this model's label. */
+    static long threadsOf(String label) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().endsWith(" " + label)).count();
+    }
+
+    @Test
+    void withoutTrafficTheWorkersEndAndTheNextRequestRunsOnThePassesAlreadyOpen() throws Exception {
+        AtomicInteger opened = new AtomicInteger();
+        StubPlan plan = new StubPlan() {
+            @Override
+            protected Forward opened(int threads) {
+                opened.incrementAndGet();
+                return BatchingPredictorTest::flakyIdentity;
+            }
+        };
+        predictor = new BatchingPredictor(plan, 4, WorkerLayout.fixed(2, 1), 4, Duration.ZERO, 8, Duration.ofMillis(200),
+                new InferenceMetrics(registry, "idle", "1", 4, () -> 0));
+        predictor.start(1);
+        assertThat(threadsOf("idle:1")).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> threadsOf("idle:1") == 0);
+        assertThat(predictor.workerThreads()).isZero();
+
+        for (int i = 0; i < 3; i++) {
+            float[] probabilities = predictor.submit(image(i), in(Duration.ofSeconds(5))).get(5, TimeUnit.SECONDS).probabilities();
+            assertThat(probabilities).containsExactly(Softmax.rows(new float[][] {image(i)})[0]);
+        }
+        assertThat(opened).as("passes opened").hasValue(2);
+        assertThat(threadsOf("idle:1")).isBetween(1L, 2L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> threadsOf("idle:1") == 0);
+    }
+
+    @Test
+    void requestsArrivingWhileWorkersIdleOutAreNeverLost() throws Exception {
+        // Workers end after 1 ms without a job: clients pausing 0-3 ms between requests meet
+        // workers ending, ended, and starting again.
+        predictor = new BatchingPredictor(StubPlan.of(BatchingPredictorTest::flakyIdentity), 4, WorkerLayout.fixed(2, 1), 4,
+                Duration.ZERO, 64, Duration.ofMillis(1), new InferenceMetrics(registry, "churn", "1", 4, () -> 0));
+        predictor.start(1);
+        ExecutorService clients = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Integer>> answered = new ArrayList<>();
+            for (int c = 0; c < 6; c++) {
+                answered.add(clients.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < 300; i++) {
+                        float value = ThreadLocalRandom.current().nextFloat();
+                        float[] probabilities = predictor.submit(image(value), in(Duration.ofSeconds(10)))
+                                .get(10, TimeUnit.SECONDS).probabilities();
+                        assertThat(probabilities).containsExactly(Softmax.rows(new float[][] {image(value)})[0]);
+                        ok++;
+                        Thread.sleep(ThreadLocalRandom.current().nextInt(4));
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> a : answered) {
+                assertThat(a.get(60, TimeUnit.SECONDS)).isEqualTo(300);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertThat(predictor.workerThreads()).isBetween(0, 2);
     }
 }

@@ -1,6 +1,7 @@
 package io.denseserve.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.denseserve.plan.ForwardOutput;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -75,7 +76,7 @@ class CoreLanesTest {
 
     private BatchingPredictor lanes(CountingPlan plan) {
         predictor = new BatchingPredictor(plan, 4, WorkerLayout.lanes(CPUS), 4, Duration.ofMillis(2), 256,
-                new InferenceMetrics(registry, "lanes", "1", 4, () -> 0));
+                Duration.ofSeconds(30), new InferenceMetrics(registry, "lanes", "1", 4, () -> 0));
         predictor.start();
         return predictor;
     }
@@ -114,11 +115,11 @@ class CoreLanesTest {
     }
 
     @Test
-    void aPassBoundToItsOpeningThreadRunsThereWhicheverWorkerIsGrantedIt() throws Exception {
+    void aPassWithSettingsPerThreadRunsOnOneThreadWhicheverWorkerIsGrantedIt() throws Exception {
         List<String> elsewhere = java.util.Collections.synchronizedList(new ArrayList<>());
         CountingPlan plan = new CountingPlan(2) {
             @Override
-            public boolean passBoundToOpeningThread() {
+            public boolean passSettingsPerThread() {
                 return true;
             }
 
@@ -153,10 +154,37 @@ class CoreLanesTest {
     }
 
     @Test
+    void withoutTrafficTheLanesAndThePassAcrossAllCpusHoldNoThread() throws Exception {
+        CountingPlan plan = new CountingPlan(1) {
+            @Override
+            public boolean passSettingsPerThread() {
+                return true;
+            }
+        };
+        predictor = new BatchingPredictor(plan, 4, WorkerLayout.lanes(CPUS), 4, Duration.ofMillis(2), 32,
+                Duration.ofMillis(200), new InferenceMetrics(registry, "quiet", "1", 4, () -> 0));
+        predictor.start(1);
+        predictor.submit(new float[4], System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> BatchingPredictorTest.threadsOf("quiet:1") == 0);
+
+        List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            results.add(predictor.submit(new float[4], System.nanoTime() + TimeUnit.SECONDS.toNanos(30)));
+        }
+        for (CompletableFuture<InferenceResult> r : results) {
+            r.get(30, TimeUnit.SECONDS);
+        }
+        predictor.submit(new float[4], System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).get(5, TimeUnit.SECONDS);
+        assertThat(batches("all_cpus")).as("batches across both CPUs").isGreaterThanOrEqualTo(2);
+        assertThat(plan.mostThreadsRunning.get()).as("threads running at once").isLessThanOrEqualTo(CPUS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> BatchingPredictorTest.threadsOf("quiet:1") == 0);
+    }
+
+    @Test
     void startReturnsOnceEveryPassTheWorkersUseRanEveryBatchSize() {
         CountingPlan plan = new CountingPlan(0);
         predictor = new BatchingPredictor(plan, 4, WorkerLayout.lanes(CPUS), 4, Duration.ofMillis(2), 16,
-                new InferenceMetrics(registry, "lanes", "1", 4, () -> 0));
+                Duration.ofSeconds(30), new InferenceMetrics(registry, "lanes", "1", 4, () -> 0));
         predictor.start(4);
         assertThat(plan.batchSizesPerPass).as("the pass across both CPUs and each lane's").hasSize(3)
                 .allSatisfy(sizes -> assertThat(sizes).containsExactly(1, 2, 3, 4));
