@@ -105,8 +105,9 @@ public final class OnnxRuntimePlan implements InferencePlan {
      * spin): the CPUs are shared with request threads, and a spinning thread whose partner was pushed
      * off its core spins through its whole time slice at every operator, so a forward pass of a few
      * milliseconds can take hundreds. {@code -D}{@value #SPIN_PROPERTY}{@code =alone} lets the
-     * threads of a pass that runs {@code alone} spin (a lone request answered about 3 ms sooner, at
-     * half load a worse p99 and half a CPU more), {@code =all} every pass's (docs/ENGINES.md).
+     * threads of a pass that runs {@code alone} spin during a run and stops them as it ends (a lone
+     * request answered about 2 ms sooner, at half load a longer tail), {@code =all} every pass's,
+     * as ONNX Runtime does (docs/ENGINES.md).
      */
     public static OrtSession.SessionOptions sessionOptions(int threads, boolean alone) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
