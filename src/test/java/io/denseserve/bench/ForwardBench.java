@@ -15,6 +15,7 @@ import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
+import io.denseserve.plan.OnnxRuntimeEnvironment;
 import io.denseserve.plan.OnnxRuntimePlan;
 import io.denseserve.plan.PlanCompiler;
 import io.denseserve.plan.Precision;
@@ -172,7 +173,7 @@ public final class ForwardBench {
 
     /** ONNX Runtime on a serialized model, with {@code options}. */
     static Forward onnxRuntime(byte[] model, OrtSession.SessionOptions options) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeEnvironment.environment();
         if (PROFILE != null) {
             options.enableProfiling(PROFILE);
         }
