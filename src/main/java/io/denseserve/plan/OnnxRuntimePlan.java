@@ -14,9 +14,7 @@ import java.util.Set;
 /**
  * ONNX Runtime (CPU) running the graph {@link DenseNetGraph} wrote from the loaded weights. Each
  * {@link ForwardPass} owns an {@code OrtSession} with {@code threads} intra-op threads, so that
- * lanes never share a thread pool, and a direct input buffer reused across batches. A pass across
- * all the CPUs whose threads block runs on the process's shared pool ({@link
- * OnnxRuntimeEnvironment}), so that a loaded model holds no thread of its own there.
+ * workers never share a thread pool, and a direct input buffer reused across batches.
  */
 public final class OnnxRuntimePlan implements InferencePlan {
 
@@ -28,7 +26,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
     /** System property that sets which passes' intra-op threads spin: none (the default), alone or all. */
     public static final String SPIN_PROPERTY = "denseserve.onnxruntime.spin";
 
-    private final OrtEnvironment environment = OnnxRuntimeEnvironment.environment();
+    private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
     private volatile byte[] graph;
     private final long[] imageShape;
     private final int threads;
@@ -95,9 +93,6 @@ public final class OnnxRuntimePlan implements InferencePlan {
 
     private ForwardPass open(int threads, boolean alone) {
         try (OrtSession.SessionOptions options = sessionOptions(threads, alone)) {
-            if (!spins(alone)) {
-                OnnxRuntimeEnvironment.shareThePool(options, threads);
-            }
             return new Pass(environment.createSession(source(), options));
         } catch (OrtException e) {
             throw new PlanException("ONNX Runtime could not load the DenseNet graph: " + e.getMessage(), e);
@@ -120,21 +115,13 @@ public final class OnnxRuntimePlan implements InferencePlan {
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
-        options.addConfigEntry(ALLOW_SPINNING_KEY, spins(alone) ? "1" : "0");
-        if (alone && spinSetting().equals("alone")) {
+        String spin = System.getProperty(SPIN_PROPERTY, "none");
+        boolean spinsAlone = alone && spin.equals("alone");
+        options.addConfigEntry(ALLOW_SPINNING_KEY, spinsAlone || spin.equals("all") ? "1" : "0");
+        if (spinsAlone) {
             options.addConfigEntry(FORCE_SPINNING_STOP_KEY, "1");
         }
         return options;
-    }
-
-    /** Whether a pass's intra-op threads spin, by {@value #SPIN_PROPERTY}. */
-    private static boolean spins(boolean alone) {
-        String spin = spinSetting();
-        return spin.equals("all") || alone && spin.equals("alone");
-    }
-
-    private static String spinSetting() {
-        return System.getProperty(SPIN_PROPERTY, "none");
     }
 
     @Override

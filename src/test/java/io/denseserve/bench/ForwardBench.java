@@ -15,7 +15,6 @@ import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.plan.ForwardPass;
 import io.denseserve.plan.InferenceEngine;
 import io.denseserve.plan.InferencePlan;
-import io.denseserve.plan.OnnxRuntimeEnvironment;
 import io.denseserve.plan.OnnxRuntimePlan;
 import io.denseserve.plan.PlanCompiler;
 import io.denseserve.plan.Precision;
@@ -173,7 +172,7 @@ public final class ForwardBench {
 
     /** ONNX Runtime on a serialized model, with {@code options}. */
     static Forward onnxRuntime(byte[] model, OrtSession.SessionOptions options) throws Exception {
-        OrtEnvironment env = OnnxRuntimeEnvironment.environment();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         if (PROFILE != null) {
             options.enableProfiling(PROFILE);
         }

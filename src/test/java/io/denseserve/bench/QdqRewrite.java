@@ -12,7 +12,6 @@ import io.denseserve.onnx.proto.Onnx.NodeProto;
 import io.denseserve.onnx.proto.Onnx.TensorProto;
 import io.denseserve.onnx.proto.Onnx.TypeProto;
 import io.denseserve.onnx.proto.Onnx.ValueInfoProto;
-import io.denseserve.plan.OnnxRuntimeEnvironment;
 import io.denseserve.plan.OnnxRuntimePlan;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -122,7 +121,7 @@ final class QdqRewrite {
     /** Runs {@code model} over {@code images} in batches of at most {@code batch}, handing each batch's {@code outputs} on. */
     static void runBatches(byte[] model, OrtSession.SessionOptions options, float[][] images, long[] imageShape, int batch,
             String input, Set<String> outputs, BatchOutputs each) throws Exception {
-        OrtEnvironment env = OnnxRuntimeEnvironment.environment();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession onnx = env.createSession(model, options)) {
             for (int from = 0; from < images.length; from += batch) {
                 int n = Math.min(batch, images.length - from);

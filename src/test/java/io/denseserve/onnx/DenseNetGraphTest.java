@@ -2,13 +2,13 @@ package io.denseserve.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.denseserve.fold.FoldedDenseNet;
 import io.denseserve.model.DenseNetConfig;
 import io.denseserve.model.DenseNetVariant;
 import io.denseserve.onnx.proto.Onnx.ModelProto;
 import io.denseserve.onnx.proto.Onnx.NodeProto;
-import io.denseserve.plan.OnnxRuntimeEnvironment;
 import io.denseserve.testing.SeededWeights;
 import io.denseserve.weights.StateDict;
 import java.nio.file.Files;
@@ -67,7 +67,7 @@ class DenseNetGraphTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setOptimizedModelFilePath(optimized.toString());
-            OnnxRuntimeEnvironment.environment()
+            OrtEnvironment.getEnvironment()
                     .createSession(DenseNetGraph.write(FoldedDenseNet.of(DENSENET121, randomWeights(DENSENET121)), 224, 224), options)
                     .close();
         }
