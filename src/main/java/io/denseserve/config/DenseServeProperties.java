@@ -262,7 +262,7 @@ public class DenseServeProperties {
         private Duration requestTimeout = Duration.ofSeconds(10);
         /**
          * A worker thread that finds no request for this long ends; its forward pass stays open and
-         * warm for the next, started when a request comes. A model without traffic holds no thread.
+         * warm for the next, started when a request comes. A model without traffic holds no worker thread.
          */
         @NotNull
         private Duration workerIdleTimeout = Duration.ofSeconds(30);
