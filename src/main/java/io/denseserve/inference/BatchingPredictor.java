@@ -181,6 +181,12 @@ public final class BatchingPredictor implements AutoCloseable {
         return job.result;
     }
 
+    private List<Thread> workersLeft() {
+        synchronized (workersLock) {
+            return new ArrayList<>(workers);
+        }
+    }
+
     /** Worker threads running now (a model without traffic has none once they have idled out). */
     public int workerThreads() {
         return liveWorkers;
@@ -221,9 +227,8 @@ public final class BatchingPredictor implements AutoCloseable {
                 warmedUp.countDown();
             }
         } else {
-            pass = freePasses.poll(); // one is free for every worker started after its predecessor left
-            if (pass == null) {
-                LOG.error("a worker started with no free forward pass; it ends");
+            pass = freePasses.poll();
+            if (pass == null) { // the idle worker it was started to replace took its pass back to drain the queue
                 leave(null);
                 return;
             }
@@ -251,28 +256,27 @@ public final class BatchingPredictor implements AutoCloseable {
 
     /**
      * Ends this idle worker, its pass left for the next, unless a job arrived meanwhile that no
-     * other worker will take: the submitter saw this worker still counted and started none.
+     * other worker will take: the submitter saw this worker still counted and started none. The
+     * worker leaves {@link #workers} only once it ends, so that {@link #close} waits for it
+     * whichever way it goes.
      *
+     * @param pass null for a worker ending for good
      * @return whether the worker ends
      */
     private boolean leave(ForwardPass pass) {
-        if (pass != null) { // null: a worker ending for good
+        if (pass != null) {
             freePasses.push(pass);
         }
         synchronized (workersLock) {
-            liveWorkers--;
-            workers.remove(Thread.currentThread());
-        }
-        if (queue.isEmpty() || pass == null) {
-            return true;
+            liveWorkers--; // before looking at the queue: a submitter offers first, then reads the count
         }
         synchronized (workersLock) {
-            if (liveWorkers >= layout.workers() || !freePasses.remove(pass)) {
-                return true; // another worker took over
+            if (pass != null && !queue.isEmpty() && liveWorkers < layout.workers() && freePasses.remove(pass)) {
+                liveWorkers++;
+                return false;
             }
-            liveWorkers++;
-            workers.add(Thread.currentThread());
-            return false;
+            workers.remove(Thread.currentThread());
+            return true;
         }
     }
 
@@ -367,19 +371,21 @@ public final class BatchingPredictor implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<Thread> running;
         synchronized (workersLock) {
-            this.running = false;
+            running = false;
             if (started && liveWorkers == 0 && !queue.isEmpty()) {
                 startWorker(false); // to answer what was queued as the last worker left
             }
-            running = new ArrayList<>(workers);
         }
-        for (Thread t : running) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (List<Thread> left = workersLeft(); !left.isEmpty() && System.nanoTime() < deadline; left = workersLeft()) {
+            for (Thread t : left) {
+                try {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
         for (ForwardPass pass; (pass = freePasses.poll()) != null; ) {

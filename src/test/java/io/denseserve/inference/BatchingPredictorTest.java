@@ -242,4 +242,22 @@ class BatchingPredictorTest {
         }
         assertThat(predictor.workerThreads()).isBetween(0, 2);
     }
+
+    @Test
+    void closingWhileWorkersIdleOutAnswersEveryRequestItAccepted() throws Exception {
+        for (int round = 0; round < 100; round++) {
+            try (BatchingPredictor closing = new BatchingPredictor(StubPlan.of(BatchingPredictorTest::flakyIdentity), 4,
+                    WorkerLayout.fixed(2, 1), 4, Duration.ZERO, 64, Duration.ofNanos(ThreadLocalRandom.current().nextInt(200_000)),
+                    new InferenceMetrics(registry, "closing", String.valueOf(round), 4, () -> 0))) {
+                closing.start(1);
+                Thread.sleep(0, ThreadLocalRandom.current().nextInt(300_000)); // workers ending, ended or still there
+                CompletableFuture<InferenceResult> accepted = closing.submit(image(0.5f), in(Duration.ofSeconds(10)));
+                Thread closer = new Thread(closing::close);
+                closer.start();
+                assertThat(accepted.get(10, TimeUnit.SECONDS).probabilities()).as("round %d", round).hasSize(4);
+                closer.join(10_000);
+                assertThat(closer.isAlive()).as("close returned, round %d", round).isFalse();
+            }
+        }
+    }
 }
