@@ -194,7 +194,7 @@ class BatchingPredictorTest {
                 return BatchingPredictorTest::flakyIdentity;
             }
         };
-        predictor = new BatchingPredictor(plan, 4, WorkerLayout.fixed(2, 1), 4, Duration.ZERO, 8, Duration.ofMillis(200),
+        predictor = new BatchingPredictor(plan, 4, WorkerLayout.fixed(2, 1), 4, Duration.ZERO, 8, Duration.ofMillis(500),
                 new InferenceMetrics(registry, "idle", "1", 4, () -> 0));
         predictor.start(1);
         assertThat(threadsOf("idle:1")).isEqualTo(2);
