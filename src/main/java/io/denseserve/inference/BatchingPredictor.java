@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A model without traffic holds no worker thread: a worker that finds no job for {@code
  * idleTimeout} ends, leaving its pass, open and warm, to the next, and a job queued while fewer
- * workers than the layout's run starts one. Only what a pass needs is kept between requests (its
- * engine's session); a pass of a plan whose passes carry per-thread settings re-applies them on the
- * new thread ({@link ForwardPass#forward} of such a plan).
+ * workers than the layout's run starts one. Between requests a model keeps its passes (its
+ * engine's sessions) and nothing more; a plan whose passes keep per-thread settings re-applies them
+ * on whichever thread runs a pass next ({@link ForwardPass#forward} of such a plan).
  *
  * <p>Admission control happens at {@link #submit}: a full queue throws {@link
  * OverloadedException} at once instead of letting latency grow without bound. A job whose deadline
@@ -269,9 +269,7 @@ public final class BatchingPredictor implements AutoCloseable {
         }
         synchronized (workersLock) {
             liveWorkers--; // before looking at the queue: a submitter offers first, then reads the count
-        }
-        synchronized (workersLock) {
-            if (pass != null && !queue.isEmpty() && liveWorkers < layout.workers() && freePasses.remove(pass)) {
+            if (pass != null && !queue.isEmpty() && freePasses.remove(pass)) {
                 liveWorkers++;
                 return false;
             }

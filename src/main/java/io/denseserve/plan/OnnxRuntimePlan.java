@@ -58,8 +58,8 @@ public final class OnnxRuntimePlan implements InferencePlan {
     }
 
     /**
-     * Releases the serialized graph: an open pass never reads it, each session keeping its own
-     * optimized copy. For DenseNet-121 it is about 32 MB, and G1 leaves up to 70% of the heap free
+     * Releases the serialized graph, which no open pass reads: each session holds an optimized
+     * copy of its own. For DenseNet-121 it is about 32 MB, and G1 leaves up to 70% of the heap free
      * after a collection, so a graph kept alive would hold about three times its size in committed
      * heap.
      */
