@@ -31,11 +31,13 @@ import org.slf4j.LoggerFactory;
  * dynamically through {@link BatchCollector}. Where the {@link WorkerLayout} widens, the two workers
  * share one more pass across all the CPUs and {@link CoreLanes} decides, batch by batch, which runs it.
  *
- * <p>A model without traffic holds no worker thread: a worker that finds no job for {@code
- * idleTimeout} ends, leaving its pass, open and warm, to the next, and a job queued while fewer
- * workers than the layout's run starts one. Between requests a model keeps its passes (its
- * engine's sessions) and nothing more; a plan whose passes keep per-thread settings re-applies them
- * on whichever thread runs a pass next ({@link ForwardPass#forward} of such a plan).
+ * <p>A model without traffic holds no thread: a worker that finds no job for {@code idleTimeout}
+ * ends, leaving its pass to the next, and a job queued while fewer workers than the layout's run
+ * starts one. The pass is told it is {@link ForwardPass#idle idle} as its worker leaves, the pass
+ * across all the CPUs as the last worker leaves, so that an engine frees what it holds between
+ * runs (ONNX Runtime's pool threads) until its next batch. A plan whose passes keep per-thread
+ * settings re-applies them on whichever thread runs a pass next ({@link ForwardPass#forward} of
+ * such a plan).
  *
  * <p>Admission control happens at {@link #submit}: a full queue throws {@link
  * OverloadedException} at once instead of letting latency grow without bound. A job whose deadline
@@ -265,6 +267,7 @@ public final class BatchingPredictor implements AutoCloseable {
      */
     private boolean leave(ForwardPass pass) {
         if (pass != null) {
+            pass.idle();
             freePasses.push(pass);
         }
         synchronized (workersLock) {
@@ -274,6 +277,9 @@ public final class BatchingPredictor implements AutoCloseable {
                 return false;
             }
             workers.remove(Thread.currentThread());
+            if (pass != null && liveWorkers == 0 && widePass != null) {
+                widePass.idle(); // no worker runs it, and none starts until the lock is let go
+            }
             return true;
         }
     }

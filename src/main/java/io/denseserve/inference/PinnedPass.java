@@ -44,6 +44,14 @@ final class PinnedPass implements ForwardPass {
     }
 
     @Override
+    public void idle() {
+        call(() -> {
+            pass.idle();
+            return null;
+        });
+    }
+
+    @Override
     public void close() {
         try {
             call(() -> {

@@ -52,13 +52,6 @@ public interface InferencePlan extends AutoCloseable {
         return open(threads);
     }
 
-    /**
-     * Called once every pass the service will run is open: frees what only opening a pass needs
-     * (the ONNX Runtime plan's serialized graph, a copy of the weights). Opening a pass afterwards fails.
-     */
-    default void passesOpened() {
-    }
-
     /** Frees the plan's weights and native resources; open passes must be closed first. */
     @Override
     void close();

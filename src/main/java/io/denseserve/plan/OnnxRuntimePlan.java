@@ -15,6 +15,13 @@ import java.util.Set;
  * ONNX Runtime (CPU) running the graph {@link DenseNetGraph} wrote from the loaded weights. Each
  * {@link ForwardPass} owns an {@code OrtSession} with {@code threads} intra-op threads, so that
  * workers never share a thread pool, and a direct input buffer reused across batches.
+ *
+ * <p>An idle pass ({@link ForwardPass#idle}) closes its session, and with it the intra-op pool
+ * that ONNX Runtime keeps blocked for as long as a session lives (its threads less one), and opens
+ * it again on its next batch: about 50 ms for DenseNet-121. ONNX Runtime has no setting that lets
+ * a session's pool threads end while it stays open, and its process-wide pools are released by its
+ * Java binding's own shutdown hook beside the service's drain (docs/ENGINES.md). The plan therefore
+ * keeps the serialized graph, off the heap.
  */
 public final class OnnxRuntimePlan implements InferencePlan {
 
@@ -27,7 +34,8 @@ public final class OnnxRuntimePlan implements InferencePlan {
     public static final String SPIN_PROPERTY = "denseserve.onnxruntime.spin";
 
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
-    private volatile byte[] graph;
+    /** The serialized graph each session is opened from, read-only; direct, so that it costs no heap headroom. */
+    private final ByteBuffer graph;
     private final long[] imageShape;
     private final int threads;
 
@@ -37,7 +45,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
      * @param threads intra-op threads of each forward pass
      */
     public OnnxRuntimePlan(byte[] graph, int[] imageShape, int threads) {
-        this.graph = graph;
+        this.graph = ByteBuffer.allocateDirect(graph.length).put(graph).flip().asReadOnlyBuffer();
         this.imageShape = new long[] {imageShape[0], imageShape[1], imageShape[2]};
         this.threads = threads;
     }
@@ -54,26 +62,9 @@ public final class OnnxRuntimePlan implements InferencePlan {
 
     /** The ONNX model this plan runs, for export and inspection. */
     public byte[] graph() {
-        return source().clone();
-    }
-
-    /**
-     * Releases the serialized graph, which no open pass reads: each session holds an optimized
-     * copy of its own. For DenseNet-121 it is about 32 MB, and G1 leaves up to 70% of the heap free
-     * after a collection, so a graph kept alive would hold about three times its size in committed
-     * heap.
-     */
-    @Override
-    public void passesOpened() {
-        graph = null;
-    }
-
-    private byte[] source() {
-        byte[] source = graph;
-        if (source == null) {
-            throw new IllegalStateException("this plan's forward passes are all open and its graph is released");
-        }
-        return source;
+        byte[] copy = new byte[graph.capacity()];
+        graph.duplicate().get(copy);
+        return copy;
     }
 
     @Override
@@ -92,8 +83,15 @@ public final class OnnxRuntimePlan implements InferencePlan {
     }
 
     private ForwardPass open(int threads, boolean alone) {
+        Pass pass = new Pass(threads, alone);
+        pass.session();
+        return pass;
+    }
+
+    /** A session on the graph, through a duplicate of the buffer: passes open from several threads, and a position is state. */
+    private OrtSession openSession(int threads, boolean alone) {
         try (OrtSession.SessionOptions options = sessionOptions(threads, alone)) {
-            return new Pass(environment.createSession(source(), options));
+            return environment.createSession(graph.duplicate(), options);
         } catch (OrtException e) {
             throw new PlanException("ONNX Runtime could not load the DenseNet graph: " + e.getMessage(), e);
         }
@@ -129,18 +127,31 @@ public final class OnnxRuntimePlan implements InferencePlan {
         // Each OrtSession is closed with its pass; the OrtEnvironment is process-wide and stays.
     }
 
+    /** Synchronized so that {@link #idle} and {@link #close} never meet a run, whichever thread calls them. */
     private final class Pass implements ForwardPass {
 
-        private final OrtSession runtime;
+        private final int threads;
+        private final boolean alone;
+        /** Null while idle. */
+        private OrtSession runtime;
         private final int imageSize = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
         private FloatBuffer input = FloatBuffer.allocate(0);
 
-        Pass(OrtSession runtime) {
-            this.runtime = runtime;
+        Pass(int threads, boolean alone) {
+            this.threads = threads;
+            this.alone = alone;
+        }
+
+        private OrtSession session() {
+            if (runtime == null) {
+                runtime = openSession(threads, alone);
+            }
+            return runtime;
         }
 
         @Override
-        public ForwardOutput forward(float[][] images, boolean features) {
+        public synchronized ForwardOutput forward(float[][] images, boolean features) {
+            OrtSession session = session();
             int needed = images.length * imageSize;
             if (input.capacity() < needed) {
                 input = ByteBuffer.allocateDirect(needed * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -153,7 +164,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
             long[] shape = {images.length, imageShape[0], imageShape[1], imageShape[2]};
             Set<String> outputs = features ? Set.of(DenseNetGraph.LOGITS, DenseNetGraph.FEATURES) : LOGITS_ONLY;
             try (OnnxTensor tensor = OnnxTensor.createTensor(environment, input, shape);
-                    OrtSession.Result result = runtime.run(Map.of(DenseNetGraph.INPUT, tensor), outputs)) {
+                    OrtSession.Result result = session.run(Map.of(DenseNetGraph.INPUT, tensor), outputs)) {
                 float[][] logits = (float[][]) result.get(DenseNetGraph.LOGITS).orElseThrow().getValue();
                 if (!features) {
                     return new ForwardOutput(logits, null);
@@ -178,12 +189,24 @@ public final class OnnxRuntimePlan implements InferencePlan {
             return maps;
         }
 
+        /** Closes the session, its pool and memory; the next batch opens another. */
         @Override
-        public void close() {
+        public synchronized void idle() {
+            close();
+            input = FloatBuffer.allocate(0);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (runtime == null) {
+                return;
+            }
             try {
                 runtime.close();
             } catch (OrtException e) {
                 throw new PlanException("ONNX Runtime did not release its model: " + e.getMessage(), e);
+            } finally {
+                runtime = null;
             }
         }
     }

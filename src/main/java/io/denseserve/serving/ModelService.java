@@ -298,7 +298,6 @@ public class ModelService implements DisposableBean {
                 settings.getWorkerIdleTimeout(), metrics);
         state.compareAndSet(ModelState.LOADING, ModelState.WARMING_UP);
         predictor.start(settings.getBatchSize());
-        plan.passesOpened();
         Kernel classifier = network.classifier();
         ClassActivationMaps activationMaps = new ClassActivationMaps(classifier.weightAsFloat(), classifier.outputs(),
                 classifier.inputs());

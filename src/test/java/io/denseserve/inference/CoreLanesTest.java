@@ -7,9 +7,11 @@ import io.denseserve.plan.ForwardOutput;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +31,9 @@ class CoreLanesTest {
         final AtomicInteger mostThreadsRunning = new AtomicInteger();
         final AtomicInteger mostLanesSideBySide = new AtomicInteger();
         final AtomicInteger lanesRunning = new AtomicInteger();
-        final List<Integer> threadsPerBatch = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<Integer> threadsPerBatch = Collections.synchronizedList(new ArrayList<>());
         /** Per pass opened, the batch sizes it ran. */
-        final List<List<Integer>> batchSizesPerPass = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<List<Integer>> batchSizesPerPass = Collections.synchronizedList(new ArrayList<>());
         private final long millis;
 
         CountingPlan(long millis) {
@@ -116,7 +118,7 @@ class CoreLanesTest {
 
     @Test
     void aPassWithSettingsPerThreadRunsOnOneThreadWhicheverWorkerIsGrantedIt() throws Exception {
-        List<String> elsewhere = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> elsewhere = Collections.synchronizedList(new ArrayList<>());
         CountingPlan plan = new CountingPlan(2) {
             @Override
             public boolean passSettingsPerThread() {
@@ -155,10 +157,45 @@ class CoreLanesTest {
 
     @Test
     void withoutTrafficTheLanesAndThePassAcrossAllCpusHoldNoThread() throws Exception {
+        List<String> misuse = Collections.synchronizedList(new ArrayList<>());
+        // per pass opened: how often it was told it is idle, and whether it is now
+        List<AtomicInteger> idles = Collections.synchronizedList(new ArrayList<>());
+        List<AtomicBoolean> idleNow = Collections.synchronizedList(new ArrayList<>());
         CountingPlan plan = new CountingPlan(1) {
             @Override
             public boolean passSettingsPerThread() {
                 return true;
+            }
+
+            @Override
+            protected Forward opened(int threads) {
+                Forward counted = super.opened(threads);
+                AtomicInteger told = new AtomicInteger();
+                AtomicBoolean idle = new AtomicBoolean();
+                AtomicBoolean running = new AtomicBoolean();
+                idles.add(told);
+                idleNow.add(idle);
+                return new Forward() {
+                    @Override
+                    public ForwardOutput forward(float[][] images, boolean features) {
+                        running.set(true);
+                        idle.set(false);
+                        try {
+                            return counted.forward(images, features);
+                        } finally {
+                            running.set(false);
+                        }
+                    }
+
+                    @Override
+                    public void idle() {
+                        if (running.get()) {
+                            misuse.add("a pass of " + threads + " threads was told it is idle while it ran");
+                        }
+                        told.incrementAndGet();
+                        idle.set(true);
+                    }
+                };
             }
         };
         predictor = new BatchingPredictor(plan, 4, WorkerLayout.lanes(CPUS), 4, Duration.ofMillis(2), 32,
@@ -166,6 +203,8 @@ class CoreLanesTest {
         predictor.start(1);
         predictor.submit(new float[4], System.nanoTime() + TimeUnit.SECONDS.toNanos(5)).get(5, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> BatchingPredictorTest.threadsOf("quiet:1") == 0);
+        assertThat(idleNow).as("the passes, each lane's and the one across both CPUs, idle").hasSize(3)
+                .allSatisfy(idle -> assertThat(idle).isTrue());
 
         List<CompletableFuture<InferenceResult>> results = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -178,6 +217,10 @@ class CoreLanesTest {
         assertThat(batches("all_cpus")).as("batches across both CPUs").isGreaterThanOrEqualTo(2);
         assertThat(plan.mostThreadsRunning.get()).as("threads running at once").isLessThanOrEqualTo(CPUS);
         await().atMost(Duration.ofSeconds(10)).until(() -> BatchingPredictorTest.threadsOf("quiet:1") == 0);
+        assertThat(idleNow).as("the passes idle again").hasSize(3).allSatisfy(idle -> assertThat(idle).isTrue());
+        assertThat(idles.get(0).get()).as("times the pass across both CPUs (opened first) was told, running between")
+                .isGreaterThanOrEqualTo(2);
+        assertThat(misuse).isEmpty();
     }
 
     @Test

@@ -9,9 +9,12 @@ import io.denseserve.plan.Precision;
 /** An inference plan for the predictor pool's tests: each pass opened runs what {@link #opened} gives it. */
 abstract class StubPlan implements InferencePlan {
 
-    /** One pass's forward function. */
+    /** One pass's forward function, and what it does when told it is idle. */
     interface Forward {
         ForwardOutput forward(float[][] images, boolean features);
+
+        default void idle() {
+        }
     }
 
     /** A plan whose every pass runs {@code forward}, whatever its threads. */
@@ -49,6 +52,11 @@ abstract class StubPlan implements InferencePlan {
             @Override
             public ForwardOutput forward(float[][] images, boolean features) {
                 return forward.forward(images, features);
+            }
+
+            @Override
+            public void idle() {
+                forward.idle();
             }
 
             @Override
