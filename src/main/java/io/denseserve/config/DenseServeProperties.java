@@ -263,7 +263,7 @@ public class DenseServeProperties {
         /**
          * A worker thread that finds no request for this long ends, and its forward pass lets go of
          * its engine's threads (ONNX Runtime closes the pass's session: the next request opens it
-         * again, about 50 ms for DenseNet-121). A model without traffic holds no thread.
+         * again, about 60 ms more for DenseNet-121). A model without traffic holds no thread.
          */
         @NotNull
         private Duration workerIdleTimeout = Duration.ofSeconds(30);

@@ -18,7 +18,8 @@ import java.util.Set;
  *
  * <p>An idle pass ({@link ForwardPass#idle}) closes its session, and with it the intra-op pool
  * that ONNX Runtime keeps blocked for as long as a session lives (its threads less one), and opens
- * it again on its next batch: about 50 ms for DenseNet-121. ONNX Runtime has no setting that lets
+ * it again on its next batch (DenseNet-121's first request after idle took about 60 ms longer than
+ * the next: BENCHMARKS.md). ONNX Runtime has no setting that lets
  * a session's pool threads end while it stays open, and its process-wide pools are released by its
  * Java binding's own shutdown hook beside the service's drain (docs/ENGINES.md). The plan therefore
  * keeps the serialized graph, off the heap.
@@ -132,8 +133,9 @@ public final class OnnxRuntimePlan implements InferencePlan {
 
         private final int threads;
         private final boolean alone;
-        /** Null while idle. */
+        /** Null while idle or closed. */
         private OrtSession runtime;
+        private boolean closed;
         private final int imageSize = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
         private FloatBuffer input = FloatBuffer.allocate(0);
 
@@ -143,6 +145,9 @@ public final class OnnxRuntimePlan implements InferencePlan {
         }
 
         private OrtSession session() {
+            if (closed) {
+                throw new IllegalStateException("this forward pass is closed");
+            }
             if (runtime == null) {
                 runtime = openSession(threads, alone);
             }
@@ -192,12 +197,17 @@ public final class OnnxRuntimePlan implements InferencePlan {
         /** Closes the session, its pool and memory; the next batch opens another. */
         @Override
         public synchronized void idle() {
-            close();
+            release();
             input = FloatBuffer.allocate(0);
         }
 
         @Override
         public synchronized void close() {
+            closed = true;
+            release();
+        }
+
+        private void release() {
             if (runtime == null) {
                 return;
             }
