@@ -18,8 +18,10 @@ import java.util.function.Supplier;
  * io.denseserve.plan.InferencePlan#passSettingsPerThread}: libtorch keeps its intra-op thread
  * count per thread). The pass across all the CPUs then keeps its count while each lane's worker
  * keeps its own. The worker that was granted all the CPUs waits for the result, as it would for
- * its own pass. The thread ends after {@code idleTimeout} without a call; the next call starts
- * another, to which the pass re-applies its settings.
+ * its own pass. Setting the count on that worker instead, at every change of pass, would clear
+ * oneDNN's computation cache each time: libtorch's {@code set_num_threads} does, process-wide.
+ * The thread ends after {@code idleTimeout} without a call; the next call starts another, to
+ * which the pass re-applies its settings.
  */
 final class PinnedPass implements ForwardPass {
 
