@@ -262,8 +262,8 @@ public class DenseServeProperties {
         private Duration requestTimeout = Duration.ofSeconds(10);
         /**
          * A worker thread that finds no request for this long ends, and its forward pass lets go of
-         * its engine's threads (ONNX Runtime closes the pass's session: the next request opens it
-         * again, about 60 ms more for DenseNet-121). A model without traffic holds no thread.
+         * its engine's threads (ONNX Runtime closes the pass's OrtSession: the next request creates
+         * it again, about 60 ms more for DenseNet-121). A model without traffic holds no thread.
          */
         @NotNull
         private Duration workerIdleTimeout = Duration.ofSeconds(30);

@@ -27,7 +27,7 @@ public interface ForwardPass extends AutoCloseable {
     /**
      * The pass will not run for a while (its worker idled out): the engine may free what it holds
      * between runs, threads above all, and take it again on the next {@link #forward}, which then
-     * takes longer. ONNX Runtime's pass closes its session; libtorch's holds nothing of its own.
+     * takes longer. ONNX Runtime's pass closes its {@code OrtSession}; libtorch's holds nothing of its own.
      */
     default void idle() {
     }

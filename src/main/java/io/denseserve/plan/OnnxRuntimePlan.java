@@ -16,13 +16,13 @@ import java.util.Set;
  * {@link ForwardPass} owns an {@code OrtSession} with {@code threads} intra-op threads, so that
  * workers never share a thread pool, and a direct input buffer reused across batches.
  *
- * <p>An idle pass ({@link ForwardPass#idle}) closes its session, and with it the intra-op pool
- * that ONNX Runtime keeps blocked for as long as a session lives (its threads less one), and opens
- * it again on its next batch (DenseNet-121's first request after idle took about 60 ms longer than
- * the next: BENCHMARKS.md). ONNX Runtime has no setting that lets
- * a session's pool threads end while it stays open, and its process-wide pools are released by its
- * Java binding's own shutdown hook beside the service's drain (docs/ENGINES.md). The plan therefore
- * keeps the serialized graph, off the heap.
+ * <p>An idle pass ({@link ForwardPass#idle}) closes its {@code OrtSession}, and with it the
+ * intra-op pool that ONNX Runtime keeps blocked for as long as an {@code OrtSession} lives (its
+ * threads less one), and creates it again on its next batch (DenseNet-121's first request after
+ * idle took about 60 ms longer than the next: BENCHMARKS.md). ONNX Runtime has no setting that lets
+ * an {@code OrtSession}'s pool threads end while it stays open, and its process-wide pools are
+ * released by its Java binding's own shutdown hook beside the service's drain (docs/ENGINES.md).
+ * The plan therefore keeps the serialized graph, off the heap.
  */
 public final class OnnxRuntimePlan implements InferencePlan {
 
@@ -35,7 +35,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
     public static final String SPIN_PROPERTY = "denseserve.onnxruntime.spin";
 
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
-    /** The serialized graph each session is opened from, read-only; direct, so that it costs no heap headroom. */
+    /** The serialized graph each {@code OrtSession} is created from, read-only; direct, so that it costs no heap headroom. */
     private final ByteBuffer graph;
     private final long[] imageShape;
     private final int threads;
@@ -85,12 +85,12 @@ public final class OnnxRuntimePlan implements InferencePlan {
 
     private ForwardPass open(int threads, boolean alone) {
         Pass pass = new Pass(threads, alone);
-        pass.session();
+        pass.loaded();
         return pass;
     }
 
-    /** A session on the graph, through a duplicate of the buffer: passes open from several threads, and a position is state. */
-    private OrtSession openSession(int threads, boolean alone) {
+    /** An {@code OrtSession} on the graph, through a duplicate of the buffer: passes open from several threads, and a position is state. */
+    private OrtSession load(int threads, boolean alone) {
         try (OrtSession.SessionOptions options = sessionOptions(threads, alone)) {
             return environment.createSession(graph.duplicate(), options);
         } catch (OrtException e) {
@@ -144,19 +144,19 @@ public final class OnnxRuntimePlan implements InferencePlan {
             this.alone = alone;
         }
 
-        private OrtSession session() {
+        private OrtSession loaded() {
             if (closed) {
                 throw new IllegalStateException("this forward pass is closed");
             }
             if (runtime == null) {
-                runtime = openSession(threads, alone);
+                runtime = load(threads, alone);
             }
             return runtime;
         }
 
         @Override
         public synchronized ForwardOutput forward(float[][] images, boolean features) {
-            OrtSession session = session();
+            OrtSession ort = loaded();
             int needed = images.length * imageSize;
             if (input.capacity() < needed) {
                 input = ByteBuffer.allocateDirect(needed * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -169,7 +169,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
             long[] shape = {images.length, imageShape[0], imageShape[1], imageShape[2]};
             Set<String> outputs = features ? Set.of(DenseNetGraph.LOGITS, DenseNetGraph.FEATURES) : LOGITS_ONLY;
             try (OnnxTensor tensor = OnnxTensor.createTensor(environment, input, shape);
-                    OrtSession.Result result = session.run(Map.of(DenseNetGraph.INPUT, tensor), outputs)) {
+                    OrtSession.Result result = ort.run(Map.of(DenseNetGraph.INPUT, tensor), outputs)) {
                 float[][] logits = (float[][]) result.get(DenseNetGraph.LOGITS).orElseThrow().getValue();
                 if (!features) {
                     return new ForwardOutput(logits, null);
@@ -194,7 +194,7 @@ public final class OnnxRuntimePlan implements InferencePlan {
             return maps;
         }
 
-        /** Closes the session, its pool and memory; the next batch opens another. */
+        /** Closes the {@code OrtSession}, its pool and memory; the next batch creates another. */
         @Override
         public synchronized void idle() {
             release();

@@ -35,9 +35,21 @@ class CoreLanesTest {
         /** Per pass opened, the batch sizes it ran. */
         final List<List<Integer>> batchSizesPerPass = Collections.synchronizedList(new ArrayList<>());
         private final long millis;
+        private final boolean settingsPerThread;
 
         CountingPlan(long millis) {
+            this(millis, false);
+        }
+
+        /** @param settingsPerThread what {@link #passSettingsPerThread} answers (libtorch's: true) */
+        CountingPlan(long millis, boolean settingsPerThread) {
             this.millis = millis;
+            this.settingsPerThread = settingsPerThread;
+        }
+
+        @Override
+        public boolean passSettingsPerThread() {
+            return settingsPerThread;
         }
 
         @Override
@@ -119,12 +131,7 @@ class CoreLanesTest {
     @Test
     void aPassWithSettingsPerThreadRunsOnOneThreadWhicheverWorkerIsGrantedIt() throws Exception {
         List<String> elsewhere = Collections.synchronizedList(new ArrayList<>());
-        CountingPlan plan = new CountingPlan(2) {
-            @Override
-            public boolean passSettingsPerThread() {
-                return true;
-            }
-
+        CountingPlan plan = new CountingPlan(2, true) {
             @Override
             protected Forward opened(int threads) {
                 Thread opener = Thread.currentThread();
@@ -161,12 +168,7 @@ class CoreLanesTest {
         // per pass opened: how often it was told it is idle, and whether it is now
         List<AtomicInteger> idles = Collections.synchronizedList(new ArrayList<>());
         List<AtomicBoolean> idleNow = Collections.synchronizedList(new ArrayList<>());
-        CountingPlan plan = new CountingPlan(1) {
-            @Override
-            public boolean passSettingsPerThread() {
-                return true;
-            }
-
+        CountingPlan plan = new CountingPlan(1, true) {
             @Override
             protected Forward opened(int threads) {
                 Forward counted = super.opened(threads);
