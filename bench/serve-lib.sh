@@ -35,10 +35,13 @@ ab_model() {
   [ "$1" != densenet121-bf16 ] || AB_ARGS+=(--denseserve.inference.precision=bf16)
 }
 
-# ab_run LABEL JAR IMAGE [SERVER ARGS...]: one line, LABEL,ready_s,S,c=1,req/s,p50,p99,n,errors,c=16,...,rss_mib,R
+# ab_run LABEL JAR IMAGE [ARGS...]: one line, LABEL,ready_s,S,c=1,req/s,p50,p99,n,errors,c=16,...,rss_mib,R.
+# ARGS starting with -X or -D are the JVM's (after jvm.options, so they win), the others the service's.
 ab_run() {
   local label=$1 jar=$2 image=$3; shift 3
-  serve "target/bench/ab-$label.log" -jar "$jar" "$@"
+  local jvm=() app=()
+  for arg in "$@"; do case $arg in -X* | -D*) jvm+=("$arg") ;; *) app+=("$arg") ;; esac; done
+  serve "target/bench/ab-$label.log" "${jvm[@]}" -jar "$jar" "${app[@]}"
   local out="$label,ready_s,$READY_S"
   IMAGE=$image wrk -t 2 -c 4 -d 4s -s bench/post-image.lua http://localhost:$AB_PORT >/dev/null
   for c in 1 16; do

@@ -2,7 +2,8 @@
 # This tree's jar under several sets of settings, side by side: one server at a time, the sets
 # interleaved round by round, each to readiness and under wrk at concurrency 1 and 16 (bench/serve-lib.sh).
 # Usage: bench/settings-ab.sh MODEL ROUNDS SECONDS_PER_POINT "SETTINGS A" "SETTINGS B" ...
-#   MODEL: default, densenet121 or densenet121-bf16; "" is the jar's defaults. BENCHMARKS.md's bf16
+#   MODEL: default, densenet121 or densenet121-bf16; "" is the jar's defaults; a setting's words
+#   starting with -X or -D go to the JVM (e.g. "-XX:TrimNativeHeapInterval=0"). BENCHMARKS.md's bf16
 #   worker layouts: bench/settings-ab.sh densenet121-bf16 2 10 "" \
 #     "--denseserve.inference.workers=2 --denseserve.inference.intra-op-threads=1" "--denseserve.inference.workers=1"
 set -euo pipefail
