@@ -3,8 +3,11 @@
 # forward pass of the same plan with the same options, rounds interleaved, each measurement its own
 # process. For each SETTING (a -D list for the JVM, "-" for none): ForwardBench's batch-1 pass, then
 # the packaged jar under wrk at c=1, with the medians of the server's own timings.
-# Usage: bench/lone-request.sh [ROUNDS] [SECONDS] [SETTING...]
+# Usage: [WARM_SECONDS=3] bench/lone-request.sh [ROUNDS] [SECONDS] [SETTING...]
 #   e.g. bench/lone-request.sh 3 10 - -Ddenseserve.onnxruntime.spin=none
+# WARM_SECONDS: how long the lone client runs before the measured run. Java 17's JIT is still
+# compiling the HTTP path a minute into the load: 3 s measures a server just started, 60 s one
+# that has served a while.
 # Needs wrk and target/bench's weights and photo (bench/http-load.sh makes them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +30,7 @@ for round in $(seq "$ROUNDS"); do
     forward=$(java "${opts[@]}" -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
       io.denseserve.bench.ForwardBench onnxruntime target/bench/densenet121.pth 1 40 2>/dev/null | grep '^RESULT' | cut -d, -f4)
     SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-} ${opts[*]}" serve target/bench/lone-request.log -jar "$JAR" "${AB_ARGS[@]}"
-    IMAGE=$AB_IMAGE wrk -t 1 -c 1 -d 3s -s bench/post-image.lua http://localhost:$AB_PORT >/dev/null
+    IMAGE=$AB_IMAGE wrk -t 1 -c 1 -d "${WARM_SECONDS:-3}s" -s bench/post-image.lua http://localhost:$AB_PORT >/dev/null
     out=$(TIMINGS=1 IMAGE=$AB_IMAGE wrk -t 1 -c 1 -d "${SECS}s" -s bench/post-image.lua http://localhost:$AB_PORT)
     stop
     wrk_row=$(grep '^WRK' <<< "$out" | cut -d, -f2-4)
