@@ -5,9 +5,8 @@
 # the packaged jar under wrk at c=1, with the medians of the server's own timings.
 # Usage: [WARM_SECONDS=3] bench/lone-request.sh [ROUNDS] [SECONDS] [SETTING...]
 #   e.g. bench/lone-request.sh 3 10 - -Ddenseserve.onnxruntime.spin=none
-# WARM_SECONDS: how long the lone client runs before the measured run. Java 17's JIT is still
-# compiling the HTTP path a minute into the load: 3 s measures a server just started, 60 s one
-# that has served a while.
+# WARM_SECONDS: how long the lone client runs before the measured run. Java 17's JIT warms the
+# HTTP path with the traffic: 3 s measures a server just started, 60 s one that has served a while.
 # Needs wrk and target/bench's weights and photo (bench/http-load.sh makes them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
