@@ -59,6 +59,8 @@ class PrometheusScrapeTest extends TinyModelServerTest {
                 "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
         try {
+            assertThat(awaitReady(promPort, prometheus)).as("Prometheus ready; log: %s", tail(tmp.resolve("prometheus.log")))
+                    .isTrue();
             String query = "histogram_quantile(0.99, sum by (le, model) (rate(denseserve_request_seconds_bucket[15s])))";
             String value = null;
             long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -112,6 +114,28 @@ class PrometheusScrapeTest extends TinyModelServerTest {
         }
         assertThat(queries).as("dashboard queries").hasSizeGreaterThan(10);
         return queries;
+    }
+
+    /**
+     * Waits up to 60 s for Prometheus's own readiness endpoint ({@code /-/ready}) to answer 200: the
+     * process binds its port some time after it starts, and a query before that is refused.
+     */
+    static boolean awaitReady(int promPort, Process prometheus) throws InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/-/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (prometheus.isAlive() && System.nanoTime() < until) {
+            try {
+                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        return false;
     }
 
     /** The first sample's value of an instant query, or null if none (yet) or NaN. */
